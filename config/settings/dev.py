@@ -1,0 +1,5 @@
+"""`make run`: the one-command demo on SQLite."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,10 @@
+"""Test settings: same as base, with fast hashing, immediate tasks and the audit maintenance switch."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tests flush tables between cases; the flush may pass the audit triggers (xinfang/core/db/).
+XINFANG_AUDIT_MAINTENANCE_ALLOWED = True
+AXES_ENABLED = True
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

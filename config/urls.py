@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("xinfang.core.urls")),
+    path("accounts/", include("xinfang.accounts.urls")),
+    path("orgs/", include("xinfang.orgs.urls")),
+    path("calendar/", include("xinfang.workcalendar.urls")),
+    path("audit/", include("xinfang.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

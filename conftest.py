@@ -1,0 +1,10 @@
+"""Project-wide pytest set-up: hypothesis profiles and shared fixtures."""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# CI caps examples so the whole run stays well under 20 minutes; developers get more.
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkCalendarConfig(AppConfig):
+    name = "xinfang.workcalendar"
+    label = "workcalendar"
+    verbose_name = _("工作日历")
