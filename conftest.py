@@ -2,9 +2,18 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # CI caps examples so the whole run stays well under 20 minutes; developers get more.
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))
+
+
+@pytest.fixture
+def mini(db):
+    """A small district tree built through the real services (see xinfang.core.testing)."""
+    from xinfang.core.testing import build_mini_district
+
+    return build_mini_district()

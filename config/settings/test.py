@@ -7,4 +7,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Tests flush tables between cases; the flush may pass the audit triggers (xinfang/core/db/).
 XINFANG_AUDIT_MAINTENANCE_ALLOWED = True
 AXES_ENABLED = True
-LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405

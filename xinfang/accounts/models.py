@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,24 +13,11 @@ from xinfang.orgs.models import Organisation
 from .roles import Role
 
 
-class UserManager(RestrictedManager["User"]):
-    """Django's user manager methods on top of the restricted queryset."""
+class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    """Django's user manager (create_user, normalize_email …) over the restricted queryset."""
 
-    use_in_migrations = True
-
-    def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(**{self.model.USERNAME_FIELD: username})
-
-    def create_user(self, username: str, password: str | None = None, **extra: object) -> User:
-        user = self.model(username=username, **extra)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_superuser(self, username: str, password: str | None = None, **extra: object) -> User:
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        return self.create_user(username, password, **extra)
+    def restrict(self, user: object, action: str) -> RestrictedQuerySet[User]:
+        return self.get_queryset().restrict(user, action)  # type: ignore[attr-defined, no-any-return]
 
 
 class User(AbstractUser):
@@ -67,7 +55,7 @@ class Membership(models.Model):
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects: RestrictedManager[Membership] = RestrictedManager()
+    objects = RestrictedManager["Membership"]()
 
     class Meta:
         verbose_name = _("任职")

@@ -69,7 +69,7 @@ def organisation_scope(user: AbstractBaseUser | AnonymousUser, action: str) -> O
     everything = False
     memberships = [
         m
-        for m in user.memberships.filter(is_active=True, organisation__is_active=True).select_related("organisation")  # type: ignore[union-attr]
+        for m in user.memberships.filter(is_active=True, organisation__is_active=True).select_related("organisation")  # type: ignore[union-attr, attr-defined]
         if ROLE_MATRIX.get(Role(m.role), {}).get(Action(action)) is not None
     ]
     needed_ancestors = {aid for m in memberships for aid in m.organisation.ancestor_ids()}
@@ -101,9 +101,7 @@ def user_can(user: AbstractBaseUser | AnonymousUser, action: str, organisation: 
 def require(user: AbstractBaseUser | AnonymousUser, action: str, organisation: Organisation | None = None) -> None:
     """Raise PermissionDenied with a translated message unless `user_can(...)`."""
     if not user_can(user, action, organisation):
-        raise PermissionDenied(
-            _("您没有权限执行“%(action)s”。") % {"action": Action(action).label}
-        )
+        raise PermissionDenied(_("您没有权限执行“%(action)s”。") % {"action": Action(action).label})
 
 
 def forget_cached_scopes(user: AbstractBaseUser | AnonymousUser) -> None:

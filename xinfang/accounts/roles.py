@@ -119,6 +119,7 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
     R.CONGRESS_OVERSEER: {
         A.ORG_VIEW: S.ALL,
         A.AUDIT_VIEW: S.AREA,
+        A.MATTER_VIEW: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
     },
     R.SYSTEM_ADMIN: {

@@ -19,14 +19,23 @@ from .roles import Action, Role
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, password: str | None, display_name: str = "", phone: str = "",
-    email: str = "", is_staff: bool = False, validate: bool = True,
+    *,
+    actor: Any,
+    username: str,
+    password: str | None,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+    is_staff: bool = False,
+    validate: bool = True,
 ) -> User:
     """Create a user. The password is checked against the password rules unless `validate` is
     False (only the demo loader passes False, for its documented demo passwords)."""
     require(actor, Action.USER_MANAGE)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("用户名“%(username)s”已被使用。") % {"username": username}}, code="duplicate")
+        raise ValidationError(
+            {"username": _("用户名“%(username)s”已被使用。") % {"username": username}}, code="duplicate"
+        )
     user = User(username=username, display_name=display_name, phone=phone, email=email, is_staff=is_staff)
     if password is None:
         user.set_unusable_password()
@@ -41,9 +50,7 @@ def user_create(
 
 
 @transaction.atomic
-def membership_grant(
-    *, actor: Any, user: User, organisation: Organisation, role: str, title: str = ""
-) -> Membership:
+def membership_grant(*, actor: Any, user: User, organisation: Organisation, role: str, title: str = "") -> Membership:
     """Give a user a role in an organisation. Only people allowed to manage users may do it."""
     require(actor, Action.USER_MANAGE, organisation)
     if role not in Role.values:

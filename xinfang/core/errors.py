@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-__all__ = ["PermissionDenied", "ValidationError", "ServiceError"]
+__all__ = ["PermissionDenied", "ServiceError", "ValidationError"]
 
 
 class ServiceError(ValidationError):

@@ -116,7 +116,9 @@ class Organisation(models.Model):
     function = models.CharField(_("职能"), max_length=24, choices=Function.choices, blank=True, db_index=True)
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
     is_external = models.BooleanField(
-        _("区外机构"), default=False, help_text=_("市、省等上级机关：可作为复查复核机关和上报对象，但不在本区管理范围内。")
+        _("区外机构"),
+        default=False,
+        help_text=_("市、省等上级机关：可作为复查复核机关和上报对象，但不在本区管理范围内。"),
     )
     is_active = models.BooleanField(_("有效"), default=True)
     successor = models.ForeignKey(

@@ -11,7 +11,9 @@ from xinfang.accounts.roles import Action
 from .models import Kind, Organisation, ReceptionPoint
 
 
-def organisation_tree(*, user: Any, root: Organisation | None = None, max_depth: int | None = None) -> QuerySet[Organisation]:
+def organisation_tree(
+    *, user: Any, root: Organisation | None = None, max_depth: int | None = None
+) -> QuerySet[Organisation]:
     """Organisations the user may view, in tree order (by path); optionally one subtree and
     limited depth. Grids are many: callers showing the whole district pass `max_depth`."""
     qs = Organisation.objects.restrict(user, Action.ORG_VIEW).filter(is_active=True)

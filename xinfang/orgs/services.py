@@ -17,8 +17,20 @@ from .models import ALLOWED_PARENT_KINDS, KIND_LEVEL, Kind, Organisation, Recept
 
 # Fields an administrator may change with organisation_update (tree position goes through move).
 EDITABLE_FIELDS = frozenset(
-    {"name", "short_name", "name_en", "division_code", "function", "phone", "email", "address", "website",
-     "sort_order", "is_active", "successor"}
+    {
+        "name",
+        "short_name",
+        "name_en",
+        "division_code",
+        "function",
+        "phone",
+        "email",
+        "address",
+        "website",
+        "sort_order",
+        "is_active",
+        "successor",
+    }
 )
 
 
@@ -58,7 +70,8 @@ def organisation_create(
     *, actor: Any, name: str, code: str, kind: str, parent: Organisation | None = None, **fields: Any
 ) -> Organisation:
     """Create an organisation under `parent`; the level follows from the kind (departments take the
-    level of the area they sit in). External bodies (city, province) are created with `is_external=True` by the caller."""
+    level of the area they sit in). External bodies (city, province) are created with
+    `is_external=True` by the caller."""
     require(actor, Action.ORG_MANAGE)
     if kind not in Kind.values:
         raise ValidationError({"kind": _("未知的机构类型。")}, code="kind")
@@ -148,6 +161,16 @@ def reception_point_create(
     point.full_clean()
     point.save()
     audit_record(actor=actor, action="org.reception_point.create", target=point, org_id=organisation.pk)
+    return point
+
+
+@transaction.atomic
+def reception_point_update(*, actor: Any, point: ReceptionPoint) -> ReceptionPoint:
+    """Save edits to a reception point (address, hours, phone, active)."""
+    require(actor, Action.ORG_MANAGE, point.organisation)
+    point.full_clean()
+    point.save()
+    audit_record(actor=actor, action="org.reception_point.update", target=point, org_id=point.organisation_id)
     return point
 
 

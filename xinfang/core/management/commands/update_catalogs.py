@@ -56,8 +56,11 @@ class Command(BaseCommand):
             os.chdir(only)  # makemessages scans the working directory
         try:
             call_command(
-                "makemessages", locale=LANGS, ignore_patterns=[".venv/*", "var/*", "static/vendor/*"],
-                no_obsolete=True, verbosity=0,
+                "makemessages",
+                locale=LANGS,
+                ignore_patterns=[".venv/*", "var/*", "static/vendor/*"],
+                no_obsolete=True,
+                verbosity=0,
             )
         finally:
             os.chdir(here)
