@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.querysets import RestrictedManager
+from xinfang.core.text import localized_name
 
 
 class Level(models.IntegerChoices):
@@ -148,6 +149,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name as the current reader should see it (English or traditional script)."""
+        return localized_name(self.name, self.name_en)
 
     @property
     def is_area(self) -> bool:

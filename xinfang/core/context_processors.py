@@ -1,0 +1,16 @@
+"""Template context shared by every page: which navigation entries the user may open."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from xinfang.accounts.policies import user_can
+from xinfang.accounts.roles import Action
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Show only the links the user may follow (the views check again)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav": {}}
+    return {"nav": {"audit": user_can(user, Action.AUDIT_VIEW), "orgs": user_can(user, Action.ORG_VIEW)}}
