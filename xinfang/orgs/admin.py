@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -53,6 +54,7 @@ class OrganisationAdmin(PolicyAdminMixin, admin.ModelAdmin):  # type: ignore[typ
     autocomplete_fields = ("parent", "successor")
     inlines = [ReceptionPointInline]
     list_per_page = 50
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
         return Organisation.objects.restrict(request.user, Action.ORG_VIEW).select_related("parent")
