@@ -42,3 +42,14 @@ class OrganisationViewTests:
         with django_assert_max_num_queries(len(small.captured_queries)):
             page = client.get(reverse("orgs:tree"))
         assert "新镇29" in page.content.decode()
+
+
+class ErrorPageTests:
+    def test_unknown_organisation_is_a_translated_404(self, client, mini, settings):
+        settings.DEBUG = False
+        client.force_login(make_user((Role.LEADER, mini.district)))
+        response = client.get(reverse("orgs:detail", args=[999999]))
+        assert response.status_code == 404
+        assert "不在您的查看范围内" in response.content.decode()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        assert "Not found" in client.get(reverse("orgs:detail", args=[999999])).content.decode()
