@@ -1,6 +1,10 @@
-from django.http import HttpResponse
 from django.urls import path
 
+from . import views
+
 app_name = "workcalendar"
-# Placeholder until the deadline calculator lands (replaced by the workcalendar work).
-urlpatterns = [path("deadline/", lambda r: HttpResponse(""), name="deadline")]
+urlpatterns = [
+    path("", views.calendar_index_view, name="index"),
+    path("deadline/", views.deadline_calculate_view, name="deadline"),
+    path("<int:year>/", views.calendar_year_view, name="year"),
+]
