@@ -17,3 +17,14 @@ def mini(db):
     from xinfang.core.testing import build_mini_district
 
     return build_mini_district()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: the locale middleware leaves the last request's
+    language active in the thread, which would leak from one test into the next."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
