@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,9 @@ class AuditEvent(models.Model):
     org_id = models.BigIntegerField(_("所属机构编号"), null=True, blank=True, db_index=True)
     summary = models.JSONField(_("变更摘要"), default=dict, blank=True)
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
-    prev_hash = models.CharField(_("前一哈希"), max_length=64)
+    # Unique: two events can never claim the same predecessor, so the chain cannot fork even if
+    # appends were not serialised (the second writer fails instead).
+    prev_hash = models.CharField(_("前一哈希"), max_length=64, unique=True)
     hash = models.CharField(_("哈希"), max_length=64, unique=True)
 
     objects = RestrictedManager["AuditEvent"]()
@@ -39,3 +43,8 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
+
+    @property
+    def summary_text(self) -> str:
+        """The summary as indented JSON, for display."""
+        return json.dumps(self.summary, ensure_ascii=False, indent=2, sort_keys=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -11,32 +9,19 @@ from django.utils import timezone
 
 from xinfang.core.middleware import current_request_id
 
+from .chain import GENESIS_HASH, HASHED_FIELDS, event_digest, normalise_summary
 from .models import AuditEvent
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "audit_record", "event_digest", "event_values"]
+
 _PG_LOCK_KEY = 7_201_220  # pg_advisory_xact_lock key that serialises appends to the chain
+_LAST_HASH_SQL = f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1"  # noqa: S608
+_MAX_LENGTHS = {"action": 64, "object_type": 64, "object_id": 64}
 
 
-def event_digest(*, prev_hash: str, fields: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and a canonical JSON of the row's content."""
-    canonical = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
-
-
-def event_fields(event: AuditEvent) -> dict[str, Any]:
-    """The content a hash covers, in a stable form."""
-    return {
-        "created_at": event.created_at.isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "object_label": event.object_label,
-        "org_id": event.org_id,
-        "summary": event.summary,
-        "request_id": event.request_id,
-    }
+def event_values(event: AuditEvent) -> tuple[Any, ...]:
+    """The values a hash covers, in HASHED_FIELDS order."""
+    return tuple(getattr(event, name) for name in HASHED_FIELDS)
 
 
 def audit_record(
@@ -52,33 +37,44 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the chain. `actor` is a user or None (system); `target` a model
     instance (its type, id and label are taken from it). `summary` holds before/after values of
-    non-personal fields. Must run inside the caller's transaction so that the event and the change
-    it records commit or roll back together."""
+    non-personal fields (ids, codes, states; dates and decimals become strings).
+
+    Call it inside the caller's transaction, as the service's last write: the event and the change
+    it records commit or roll back together, and appends are serialised from here to the commit
+    (PostgreSQL: a transaction-level advisory lock; SQLite: every transaction begins IMMEDIATE,
+    i.e. holds the write lock already). If the insert fails the caller's transaction is marked for
+    rollback (no savepoint): a change can never commit without its event."""
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
-        object_label = object_label or str(target)[:200]
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+        object_label = object_label or str(target)
+    values = {"action": action, "object_type": object_type, "object_id": str(object_id)}
+    for name, limit in _MAX_LENGTHS.items():
+        if len(values[name]) > limit:
+            raise ValueError(f"audit {name} longer than {limit} characters: {values[name][:80]!r}")
+    event = AuditEvent(
+        actor_id=int(actor.pk) if getattr(actor, "pk", None) is not None else None,
+        actor_label=(getattr(actor, "get_username", lambda: str(actor))() if actor is not None else "system")[:150],
+        action=action,
+        object_type=object_type,
+        object_id=values["object_id"],
+        object_label=object_label[:200],
+        org_id=int(org_id) if org_id is not None else None,
+        # Stored and hashed exactly as the database will return it (see chain.py).
+        summary=normalise_summary(summary),
+        request_id=current_request_id(),
+    )
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        # SQLite: transactions begin IMMEDIATE (settings), so the write lock is already held.
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event = AuditEvent(
-            created_at=timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor_label=(getattr(actor, "get_username", lambda: "")() if actor is not None else "system")[:150],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_label=object_label[:200],
-            org_id=org_id,
-            summary=summary or {},
-            request_id=current_request_id(),
-            prev_hash=last or GENESIS_HASH,
-        )
-        # Round-trip the timestamp through the database's precision before hashing.
-        event.created_at = event.created_at.replace(microsecond=event.created_at.microsecond)
-        event.hash = event_digest(prev_hash=event.prev_hash, fields=event_fields(event))
+            # Plain SQL (a separate statement, so PostgreSQL reads after taking the lock): this
+            # runs on every write, and the ORM would spend longer compiling it than running it.
+            cursor.execute(_LAST_HASH_SQL)
+            last = cursor.fetchone()
+        event.prev_hash = last[0] if last else GENESIS_HASH
+        # Taken under the lock, so timestamps follow the chain's order. Both databases keep microseconds.
+        event.created_at = timezone.now()
+        event.hash = event_digest(prev_hash=event.prev_hash, values=event_values(event))
         event.save(force_insert=True)
     return event

@@ -1,6 +1,6 @@
-from django.http import HttpResponse
 from django.urls import path
 
+from . import views
+
 app_name = "audit"
-# Placeholder until the audit event list lands (replaced by the audit work).
-urlpatterns = [path("", lambda r: HttpResponse(""), name="events")]
+urlpatterns = [path("", views.AuditEventListView.as_view(), name="events")]

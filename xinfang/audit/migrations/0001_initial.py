@@ -4,35 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('actor_id', models.BigIntegerField(blank=True, null=True, verbose_name='操作人编号')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='操作')),
-                ('object_type', models.CharField(max_length=64, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('object_label', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('org_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='所属机构编号')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='变更摘要')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='请求编号')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='前一哈希')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='哈希')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("actor_id", models.BigIntegerField(blank=True, null=True, verbose_name="操作人编号")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="操作")),
+                ("object_type", models.CharField(max_length=64, verbose_name="对象类型")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("object_label", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("org_id", models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="所属机构编号")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="变更摘要")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="请求编号")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="前一哈希")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="哈希")),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx')],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx")],
             },
         ),
     ]
