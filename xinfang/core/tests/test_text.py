@@ -14,5 +14,7 @@ class LocalizedNameTests:
         with translation.override("zh-hant"):
             assert localized_name("南沙区信访局") == "南沙區信訪局"
         with translation.override("en"):
-            assert localized_name("南沙区信访局", "Nansha District Petition Bureau") == "Nansha District Petition Bureau"
+            assert (
+                localized_name("南沙区信访局", "Nansha District Petition Bureau") == "Nansha District Petition Bureau"
+            )
             assert localized_name("南沙区信访局") == "南沙区信访局"  # no English name: keep the original

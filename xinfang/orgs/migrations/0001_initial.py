@@ -6,64 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255, verbose_name='树路径')),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='深度')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='简称')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='英文名称')),
-                ('code', models.CharField(max_length=32, unique=True, validators=[django.core.validators.RegexValidator('^[0-9A-Z][0-9A-Z-]{1,31}$', '编码只能包含数字、大写字母和连字符，长度 2 至 32 位。')], verbose_name='编码')),
-                ('division_code', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator('^\\d{6,12}$')], verbose_name='行政区划代码')),
-                ('kind', models.CharField(choices=[('province', '省'), ('city', '市'), ('district', '区'), ('town', '镇'), ('street', '街道'), ('village', '村'), ('community', '社区'), ('grid', '网格'), ('department', '部门')], db_index=True, max_length=16, verbose_name='类型')),
-                ('function', models.CharField(blank=True, choices=[('government', '人民政府（办公室）'), ('party_committee', '党委（办公室）'), ('petition_bureau', '信访部门'), ('political_legal', '政法委'), ('police', '公安机关'), ('procuratorate', '检察院'), ('court', '法院'), ('justice', '司法行政部门'), ('discipline', '纪委监委'), ('congress', '人大常委会'), ('cppcc', '政协'), ('organisation_dept', '组织部'), ('governance_centre', '综治中心'), ('mediation', '调解组织'), ('hotline', '12345热线'), ('functional', '职能部门'), ('other', '其他')], db_index=True, max_length=24, verbose_name='职能')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '省级'), (2, '市级'), (3, '区县级'), (4, '镇街级'), (5, '村居级'), (6, '网格')], db_index=True, verbose_name='层级')),
-                ('is_external', models.BooleanField(default=False, help_text='市、省等上级机关：可作为复查复核机关和上报对象，但不在本区管理范围内。', verbose_name='区外机构')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='电话')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('website', models.URLField(blank=True, verbose_name='网站')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.organisation', verbose_name='上级')),
-                ('successor', models.ForeignKey(blank=True, help_text='机构撤并后由承继机关受理（《信访工作条例》第二十四条）。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='orgs.organisation', verbose_name='承继机关')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255, verbose_name="树路径"),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="深度")),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=60, verbose_name="简称")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="英文名称")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=32,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9A-Z][0-9A-Z-]{1,31}$", "编码只能包含数字、大写字母和连字符，长度 2 至 32 位。"
+                            )
+                        ],
+                        verbose_name="编码",
+                    ),
+                ),
+                (
+                    "division_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[django.core.validators.RegexValidator("^\\d{6,12}$")],
+                        verbose_name="行政区划代码",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("city", "市"),
+                            ("district", "区"),
+                            ("town", "镇"),
+                            ("street", "街道"),
+                            ("village", "村"),
+                            ("community", "社区"),
+                            ("grid", "网格"),
+                            ("department", "部门"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "function",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("government", "人民政府（办公室）"),
+                            ("party_committee", "党委（办公室）"),
+                            ("petition_bureau", "信访部门"),
+                            ("political_legal", "政法委"),
+                            ("police", "公安机关"),
+                            ("procuratorate", "检察院"),
+                            ("court", "法院"),
+                            ("justice", "司法行政部门"),
+                            ("discipline", "纪委监委"),
+                            ("congress", "人大常委会"),
+                            ("cppcc", "政协"),
+                            ("organisation_dept", "组织部"),
+                            ("governance_centre", "综治中心"),
+                            ("mediation", "调解组织"),
+                            ("hotline", "12345热线"),
+                            ("functional", "职能部门"),
+                            ("other", "其他"),
+                        ],
+                        db_index=True,
+                        max_length=24,
+                        verbose_name="职能",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "省级"), (2, "市级"), (3, "区县级"), (4, "镇街级"), (5, "村居级"), (6, "网格")],
+                        db_index=True,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "is_external",
+                    models.BooleanField(
+                        default=False,
+                        help_text="市、省等上级机关：可作为复查复核机关和上报对象，但不在本区管理范围内。",
+                        verbose_name="区外机构",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="电话")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("website", models.URLField(blank=True, verbose_name="网站")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.organisation",
+                        verbose_name="上级",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="机构撤并后由承继机关受理（《信访工作条例》第二十四条）。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="orgs.organisation",
+                        verbose_name="承继机关",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织机构',
-                'verbose_name_plural': '组织机构',
-                'ordering': ['path'],
+                "verbose_name": "组织机构",
+                "verbose_name_plural": "组织机构",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='ReceptionPoint',
+            name="ReceptionPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('address', models.CharField(max_length=200, verbose_name='地址')),
-                ('hours', models.CharField(max_length=200, verbose_name='接待时间')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='电话')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reception_points', to='orgs.organisation', verbose_name='所属机构')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                ("address", models.CharField(max_length=200, verbose_name="地址")),
+                ("hours", models.CharField(max_length=200, verbose_name="接待时间")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="电话")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reception_points",
+                        to="orgs.organisation",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '接待场所',
-                'verbose_name_plural': '接待场所',
-                'ordering': ['organisation_id', 'name'],
+                "verbose_name": "接待场所",
+                "verbose_name_plural": "接待场所",
+                "ordering": ["organisation_id", "name"],
             },
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['parent', 'sort_order'], name='orgs_organi_parent__e014ad_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["parent", "sort_order"], name="orgs_organi_parent__e014ad_idx"),
         ),
     ]
