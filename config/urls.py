@@ -7,6 +7,5 @@ urlpatterns = [
     path("orgs/", include("xinfang.orgs.urls")),
     path("calendar/", include("xinfang.workcalendar.urls")),
     path("audit/", include("xinfang.audit.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -57,7 +57,41 @@ class LoginTests:
         assert response.status_code == 403
 
     def test_language_switch_persists(self, client, mini):
-        client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+        client.post(reverse("accounts:set_language"), {"language": "zh-hant", "next": "/"})
         page = client.get(reverse("accounts:login"))
         assert 'lang="zh-hant"' in page.content.decode()
         assert "登錄" in page.content.decode() or "登入" in page.content.decode()
+
+
+class AccountSettingsTests:
+    def test_language_choice_follows_the_user(self, client, mini):
+        from django.test import Client
+
+        user = make_user(username="clerk.f")
+        client.force_login(user)
+        client.post(reverse("accounts:set_language"), {"language": "en", "next": "/"})
+        user.refresh_from_db()
+        assert user.preferred_language == "en"
+        other_device = Client()
+        response = other_device.post(reverse("accounts:login"), {"username": "clerk.f", "password": TEST_PASSWORD})
+        assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+        assert "My organisations" in other_device.get(reverse("core:home")).content.decode()
+
+    def test_unknown_language_is_ignored(self, client, mini):
+        user = make_user(username="clerk.g")
+        client.force_login(user)
+        client.post(reverse("accounts:set_language"), {"language": "xx", "next": "/"})
+        user.refresh_from_db()
+        assert user.preferred_language == ""
+
+    def test_password_change_enforces_rules(self, client, mini):
+        make_user(username="clerk.h")
+        client.post(reverse("accounts:login"), {"username": "clerk.h", "password": TEST_PASSWORD})
+        url = reverse("accounts:password_change")
+        weak = client.post(url, {"old_password": TEST_PASSWORD, "new_password1": "12345", "new_password2": "12345"})
+        assert weak.status_code == 200 and "密码" in weak.content.decode()
+        good = "a-much-better-passphrase-7"
+        done = client.post(url, {"old_password": TEST_PASSWORD, "new_password1": good, "new_password2": good})
+        assert done.status_code == 302
+        client.post(reverse("accounts:logout"))
+        assert client.post(reverse("accounts:login"), {"username": "clerk.h", "password": good}).status_code == 302
