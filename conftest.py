@@ -11,6 +11,20 @@ settings.register_profile("dev", max_examples=200, deadline=None, suppress_healt
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the working calendar (reference data all clocks need)."""
+    from django.db import connection
+
+    from xinfang.workcalendar.testing import seed_test_calendar
+
+    name = str(connection.settings_dict["NAME"])
+    if "memorydb" not in name and not name.rsplit("/", 1)[-1].startswith("test"):
+        return  # never seed a real database
+    with django_db_blocker.unblock():
+        seed_test_calendar()
+
+
 @pytest.fixture
 def mini(db):
     """A small district tree built through the real services (see xinfang.core.testing)."""

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 class DeadlinesSweepTests:
+    # The worker closes its database connection after a task, as in production: a transactional
+    # test, so that the test's data is committed and the reconnection sees it.
+    @pytest.mark.django_db(transaction=True)
     def test_worker_runs_the_enqueued_sweep(self, settings):
         settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
         clock = clock_start(
