@@ -7,5 +7,7 @@ urlpatterns = [
     path("orgs/", include("xinfang.orgs.urls")),
     path("calendar/", include("xinfang.workcalendar.urls")),
     path("audit/", include("xinfang.audit.urls")),
+    path("matters/", include("xinfang.petitions.urls")),
+    path("powerlist/", include("xinfang.powerlist.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "xinfang.orgs",
     "xinfang.accounts",
     "xinfang.workcalendar",
+    "xinfang.powerlist",
+    "xinfang.petitions",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +196,18 @@ XINFANG_DEADLINE_RULES = {
     # Month periods end on the corresponding day, or the month's last day (民法典 Art. 202).
     "month_end_rule": True,
 }
+
+# Petition periods (regulations.md §8), (period, unit): configuration, not code.
+XINFANG_PETITION_PERIODS = {
+    "triage_15d": (15, "calendar"),  # D1, 条例 Art. 22
+    "notice_15d": (15, "calendar"),  # D2/D3, Art. 23(2)-(3)
+    "objection_5wd": (5, "working"),  # D4, Art. 23(3)
+}
+# Group visits elect no more than five representatives (XF-VIS-03, Art. 20(3)).
+XINFANG_MAX_REPRESENTATIVES = 5
+# Attachments: checked at the edge by size and by content (magic bytes), not by the name.
+XINFANG_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+XINFANG_ATTACHMENT_TYPES = ["application/pdf", "image/jpeg", "image/png", "text/plain"]
 
 LOGGING = {
     "version": 1,

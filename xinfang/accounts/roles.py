@@ -64,6 +64,7 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.ORG_VIEW: S.ALL,
         A.MATTER_VIEW: S.AREA,
         A.MATTER_REGISTER: S.AREA,
+        A.MATTER_TRIAGE: S.AREA,
         A.PERSONAL_DATA_VIEW: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
     },

@@ -1,0 +1,1 @@
+"""Write services of petition matters: intake (registration), triage and routing."""

@@ -1,0 +1,91 @@
+"""Pieces every petition service shares: state changes, numbering, clocks of the deadline table."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfang.audit.services import audit_record
+from xinfang.core.errors import ServiceError
+from xinfang.orgs.models import Organisation
+from xinfang.workcalendar.models import Clock
+from xinfang.workcalendar.services import clock_start
+
+from ..models import Matter, MatterSequence
+from ..states import TRANSITIONS, Status
+
+OBJECT_TYPE = "petitions.matter"
+
+
+def matter_transition(
+    *, matter: Matter, to: str, actor: Any, action: str, summary: dict[str, Any] | None = None
+) -> None:
+    """Move a matter to `to` if the state table allows it, and record the audit event. Call inside
+    the service's transaction, after its own validation."""
+    current = matter.status
+    if to not in TRANSITIONS[current]:
+        raise ServiceError(
+            _("事项当前状态为“%(current)s”，不能转为“%(to)s”。")
+            % {"current": Status(current).label, "to": Status(to).label},
+            code="transition",
+        )
+    matter.status = to
+    matter.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        target=matter,
+        object_label=matter.number,
+        org_id=matter.current_org_id,
+        summary={"before": {"status": current}, "after": {"status": to}, **(summary or {})},
+    )
+
+
+def matter_number_next(*, organisation: Organisation, year: int) -> str:
+    """The next matter number of an organisation for a year, e.g. "440115-XFJ-2026-000123".
+    The counter row is locked, so concurrent registrations never share a number."""
+    with transaction.atomic():
+        sequence, _created = MatterSequence.objects.select_for_update().get_or_create(
+            organisation=organisation, year=year
+        )
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+    return f"{organisation.code}-{year}-{sequence.last:06d}"
+
+
+def petition_period(kind: str) -> tuple[int, str]:
+    """(period, unit) of a clock kind, from settings.XINFANG_PETITION_PERIODS."""
+    try:
+        period, unit = settings.XINFANG_PETITION_PERIODS[kind]
+    except KeyError as exc:  # a programming error, not user input
+        raise KeyError(f"XINFANG_PETITION_PERIODS has no entry for {kind!r}") from exc
+    return int(period), str(unit)
+
+
+def matter_clock_start(
+    *,
+    matter: Matter,
+    kind: str,
+    start: datetime.datetime | datetime.date,
+    actor: Any,
+    period: int | None = None,
+    unit: str | None = None,
+) -> Clock:
+    """Start a clock of the deadline table on a matter, from its start event's local date."""
+    default_period, default_unit = petition_period(kind) if period is None else (period, unit or "calendar")
+    start_date = timezone.localdate(start) if isinstance(start, datetime.datetime) else start
+    return clock_start(
+        object_type=OBJECT_TYPE,
+        object_id=str(matter.pk),
+        kind=kind,
+        start_date=start_date,
+        period=default_period if period is None else period,
+        unit=default_unit if unit is None else unit,
+        actor=actor,
+        org_id=matter.current_org_id,
+    )

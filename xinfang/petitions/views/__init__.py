@@ -1,0 +1,1 @@
+"""Thin HTML views of petition matters, one module per area: intake, triage and routing, workbench."""
