@@ -43,6 +43,7 @@ class Action(models.TextChoices):
     USER_VIEW = "user.view", _("查看人员")
     USER_MANAGE = "user.manage", _("维护人员与角色")
     CALENDAR_MANAGE = "calendar.manage", _("维护工作日历")
+    POWERLIST_MANAGE = "powerlist.manage", _("维护权责清单")
     AUDIT_VIEW = "audit.view", _("查看审计日志")
     MATTER_VIEW = "matter.view", _("查看信访事项")
     MATTER_REGISTER = "matter.register", _("登记信访事项")
@@ -129,6 +130,7 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.USER_VIEW: S.ALL,
         A.USER_MANAGE: S.ALL,
         A.CALENDAR_MANAGE: S.ALL,
+        A.POWERLIST_MANAGE: S.ALL,
         A.AUDIT_VIEW: S.ALL,
     },
 }

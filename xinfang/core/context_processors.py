@@ -13,4 +13,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}
-    return {"nav": {"audit": user_can(user, Action.AUDIT_VIEW), "orgs": user_can(user, Action.ORG_VIEW)}}
+    return {
+        "nav": {
+            "audit": user_can(user, Action.AUDIT_VIEW),
+            "orgs": user_can(user, Action.ORG_VIEW),
+            "matters": user_can(user, Action.MATTER_VIEW),
+        }
+    }
