@@ -202,7 +202,14 @@ XINFANG_PETITION_PERIODS = {
     "triage_15d": (15, "calendar"),  # D1, 条例 Art. 22
     "notice_15d": (15, "calendar"),  # D2/D3, Art. 23(2)-(3)
     "objection_5wd": (5, "working"),  # D4, Art. 23(3)
+    "recipient_notice_15d": (15, "calendar"),  # D3, Art. 23(3): the receiving organisation's notice
 }
+# The workbench's "due soon" tab: clocks due within this many working days.
+XINFANG_WORKBENCH_DUE_SOON_WORKING_DAYS = 3
+# Repeat detection at registration (A2): how far back to look, and the text similarity (0-100)
+# from which an earlier matter is proposed.
+XINFANG_REPEAT_WINDOW_MONTHS = 24
+XINFANG_REPEAT_TEXT_MIN_SCORE = 70
 # Group visits elect no more than five representatives (XF-VIS-03, Art. 20(3)).
 XINFANG_MAX_REPRESENTATIVES = 5
 # Attachments: checked at the edge by size and by content (magic bytes), not by the name.

@@ -4,7 +4,7 @@ organisations a user may act on; `restrict()` on querysets and `require()` in se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -54,6 +54,21 @@ def _area_of(organisation: Organisation, ancestors: dict[int, Organisation]) -> 
     return node
 
 
+def _memberships_with_ancestors(user: Any) -> tuple[list[Any], dict[int, Organisation]]:
+    """The user's active memberships and their organisations' ancestors: two queries, once per
+    user object (i.e. per request), shared by every action's scope."""
+    cached = user.__dict__.get("_xinfang_memberships")
+    if cached is None:
+        memberships = list(
+            user.memberships.filter(is_active=True, organisation__is_active=True).select_related("organisation")
+        )
+        needed = {aid for m in memberships for aid in m.organisation.ancestor_ids()}
+        ancestors = {o.pk: o for o in Organisation.objects.filter(pk__in=needed)} if needed else {}
+        cached = (memberships, ancestors)
+        user.__dict__["_xinfang_memberships"] = cached
+    return cached
+
+
 def organisation_scope(user: AbstractBaseUser | AnonymousUser, action: str) -> OrganisationScope:
     """Union, over the user's active memberships, of the scope the role matrix grants for `action`.
     Superusers reach everything; anonymous and inactive users nothing."""
@@ -67,15 +82,11 @@ def organisation_scope(user: AbstractBaseUser | AnonymousUser, action: str) -> O
     exact: set[int] = set()
     paths: set[str] = set()
     everything = False
-    memberships = [
-        m
-        for m in user.memberships.filter(is_active=True, organisation__is_active=True).select_related("organisation")  # type: ignore[union-attr, attr-defined]
-        if ROLE_MATRIX.get(Role(m.role), {}).get(Action(action)) is not None
-    ]
-    needed_ancestors = {aid for m in memberships for aid in m.organisation.ancestor_ids()}
-    ancestors = {o.pk: o for o in Organisation.objects.filter(pk__in=needed_ancestors)}
+    memberships, ancestors = _memberships_with_ancestors(user)
     for membership in memberships:
-        scope = ROLE_MATRIX[Role(membership.role)][Action(action)]
+        scope = ROLE_MATRIX.get(Role(membership.role), {}).get(Action(action))
+        if scope is None:
+            continue
         org = membership.organisation
         if scope == Scope.ALL:
             everything = True
@@ -107,3 +118,4 @@ def require(user: AbstractBaseUser | AnonymousUser, action: str, organisation: O
 def forget_cached_scopes(user: AbstractBaseUser | AnonymousUser) -> None:
     """Drop the per-request scope cache (after memberships change)."""
     user.__dict__.pop("_xinfang_scope_cache", None)
+    user.__dict__.pop("_xinfang_memberships", None)

@@ -66,6 +66,16 @@ def audit_events_for(
     )
 
 
+def audit_history_of_visible(*, objects: list[tuple[str, str]]) -> QuerySet[AuditEvent]:
+    """The whole history (oldest first) of objects the caller has ALREADY shown the user may see
+    (e.g. a matter fetched through restrict(user, "matter.view")): once a case is visible, all of
+    its steps are, whichever organisation recorded them. Audit rows hold no personal data."""
+    condition = Q(pk__in=[])
+    for object_type, object_id in objects:
+        condition |= Q(object_type=object_type, object_id=str(object_id))
+    return AuditEvent.objects.filter(condition).order_by("id")
+
+
 def organisation_names(*, user: Any, ids: set[int]) -> dict[int, str]:
     """Names of the organisations events refer to by id (one query; audit rows hold ids, not keys)."""
     if not ids:

@@ -18,5 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "audit": user_can(user, Action.AUDIT_VIEW),
             "orgs": user_can(user, Action.ORG_VIEW),
             "matters": user_can(user, Action.MATTER_VIEW),
+            "register": user_can(user, Action.MATTER_REGISTER),
+            "triage": user_can(user, Action.MATTER_TRIAGE),
+            "handle": user_can(user, Action.MATTER_HANDLE),
         }
     }

@@ -44,3 +44,15 @@ def organisation_children(*, user: Any, organisation: Organisation) -> QuerySet[
 
 
 __all__ = ["Kind", "organisation_children", "organisation_detail", "organisation_tree"]
+
+
+def organisation_area(organisation: Organisation) -> Organisation:
+    """The nearest territorial area at or above an organisation: a department's area is the
+    government it belongs to, a grid's its village or community ("this level" of 属地管理)."""
+    if organisation.is_area:
+        return organisation
+    ancestors = {o.pk: o for o in Organisation.objects.filter(pk__in=organisation.ancestor_ids())}
+    node = organisation
+    while not node.is_area and node.parent_id in ancestors:
+        node = ancestors[node.parent_id]
+    return node

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.querysets import RestrictedManager
@@ -55,6 +56,13 @@ class Petitioner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
+        """XF-CLS-03: a petitioner is seen only through a matter the reader may see, so the author
+        of a report is never found (by name, ID number or phone) by the person or unit reported."""
+        visible = Matter.objects.restrict(user, action).values("pk")
+        return queryset.filter(pk__in=MatterParticipant.objects.filter(matter__in=visible).values("petitioner_id"))
 
 
 class Matter(models.Model):
@@ -109,8 +117,15 @@ class Matter(models.Model):
     )
     proper_channel = models.TextField(_("应当提出的途径"), blank=True)
     triage_note = models.TextField(_("分流意见"), blank=True)
+    decision_basis = models.TextField(
+        _("决定依据"), blank=True, help_text=_("不予受理或告知向有权机关提出的法律依据（DOC-02）。")
+    )
+    triage_late_reason = models.TextField(
+        _("分流逾期原因"), blank=True, help_text=_("超过15日期限作出受理决定的，记录原因（XF-TRI-01）。")
+    )
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     is_urgent = models.BooleanField(_("重大紧急"), default=False, db_index=True)
+    urgent_reason = models.TextField(_("重大紧急情形"), blank=True)
     urgent_reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     # Reports on officials (XF-CLS-03): never shown to the people or units reported.
     reported_users = models.ManyToManyField(
@@ -177,6 +192,8 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
+        # The same file twice on one matter is a double upload, not a second document.
+        constraints = [models.UniqueConstraint(fields=["matter", "sha256"], name="attachment_once_per_matter")]
 
     def __str__(self) -> str:
         return self.original_name
@@ -196,6 +213,10 @@ class MatterLink(models.Model):
     class Meta:
         verbose_name = _("关联事项")
         verbose_name_plural = _("关联事项")
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "other", "kind"], name="matter_link_once"),
+            models.CheckConstraint(condition=~Q(matter=models.F("other")), name="matter_link_not_to_itself"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.other_id}"
@@ -223,6 +244,7 @@ class Routing(models.Model):
     objected_at = models.DateTimeField(_("异议时间"), null=True, blank=True)
     decision_note = models.TextField(_("异议处理意见"), blank=True)
     decided_at = models.DateTimeField(_("异议处理时间"), null=True, blank=True)
+    triage_due = models.DateField(_("转送交办期限"), null=True, blank=True)
     late_reason = models.TextField(_("逾期原因"), blank=True)
 
     objects = RestrictedManager["Routing"]()
@@ -235,17 +257,43 @@ class Routing(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_org_id}"
 
+    @property
+    def is_late(self) -> bool:
+        """Sent after the 15-day triage period (XF-TRI-01); the reason is in `late_reason`."""
+        return self.triage_due is not None and timezone.localdate(self.sent_at) > self.triage_due
+
+    @classmethod
+    def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
+        """XF-CLS-03: the routing of a report is hidden from the people and units reported, like
+        the matter itself."""
+        unit_ids = user.memberships.filter(is_active=True).values("organisation_id")
+        return queryset.exclude(Q(matter__reported_users=user) | Q(matter__reported_orgs__in=unit_ids))
+
 
 class Notice(models.Model):
-    """A written notice given to the petitioner (XF-NOT-01..03): what, when and how."""
+    """A written notice given to the petitioner (XF-NOT-01..03): what, when and how, by whom, and
+    the due date it was measured against (a notice after it stays visible as late)."""
+
+    restrict_org_field = ("matter__registered_org", "matter__current_org")
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="notices")
+    routing = models.ForeignKey(
+        Routing,
+        verbose_name=_("所涉转送交办"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
     kind = models.CharField(_("告知类型"), max_length=20, choices=NoticeKind.choices)
     method = models.CharField(_("告知方式"), max_length=16, choices=NoticeMethod.choices)
     given_at = models.DateTimeField(_("告知时间"))
     content = models.TextField(_("告知内容"))
     issuing_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("告知期限"), null=True, blank=True)
     late_reason = models.TextField(_("逾期原因"), blank=True)
+
+    objects = RestrictedManager["Notice"]()
 
     class Meta:
         verbose_name = _("书面告知")
@@ -254,6 +302,17 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def is_late(self) -> bool:
+        """Given after its 15-day period (XF-NOT-02/03)."""
+        return self.due_date is not None and timezone.localdate(self.given_at) > self.due_date
+
+    @classmethod
+    def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
+        """XF-CLS-03, as for the matter."""
+        unit_ids = user.memberships.filter(is_active=True).values("organisation_id")
+        return queryset.exclude(Q(matter__reported_users=user) | Q(matter__reported_orgs__in=unit_ids))
 
 
 class MatterSequence(models.Model):

@@ -118,7 +118,7 @@ class LinkKind(models.TextChoices):
 
     SAME_PETITIONER = "same_petitioner", _("同一信访人的其他事项")
     SIMILAR_TEXT = "similar_text", _("内容相似")
-    PENDING_HIGHER = "pending_higher", _("上级机关正在办理的同一事项")
+    PENDING_HIGHER = "pending_higher", _("已由下级机关受理或办理、又向上级提出的同一事项（第十九条第三款）")
     IN_PROGRESS_HERE = "in_progress_here", _("本级正在办理的同一事项")
     AFTER_RE_REVIEW = "after_re_review", _("已复核终结的同一事项")
     HOTLINE_ORDER = "hotline_order", _("12345工单")
@@ -147,3 +147,12 @@ CLOCK_TRIAGE = "triage_15d"  # D1: register and forward/assign within 15 days of
 CLOCK_NOTICE = "notice_15d"  # D2/D3: written notice within 15 days of receipt
 CLOCK_OBJECTION = "objection_5wd"  # D4: recipient may object within 5 working days of receipt
 CLOCK_ASSIGN_REPORT = "assign_report"  # D5: the assignee reports by the deadline the bureau sets
+# D3 (XF-NOT-03): the recipient of a forwarded or assigned matter gives written notice within 15
+# days of its receipt. A kind of its own, because the registering organisation's D2 notice clock
+# (CLOCK_NOTICE) may still be running on the same matter; its period is CLOCK_NOTICE's.
+CLOCK_RECIPIENT_NOTICE = "recipient_notice_15d"
+
+# Functions of the bodies litigation-related matters go to (XF-TRI-02, XF-HDL-03: 诉访分离), and
+# of the body reports on officials go to (XF-TRI-02, XF-CLS-02). Values of orgs.models.Function.
+POLITICAL_LEGAL_FUNCTIONS = frozenset({"political_legal", "court", "procuratorate", "police"})
+DISCIPLINE_FUNCTIONS = frozenset({"discipline"})
