@@ -71,6 +71,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "clock.recompute": _("重新计算期限"),
     "personal_data.view": _("查看完整个人信息"),
     "matter.attachment_add": _("添加附件"),
+    "matter.correct_received_at": _("更正收到时间"),
+    "clock.correct_start": _("更正期限起算日"),
 }
 
 # Clock kinds of the deadline table (regulations.md §8) as the matter page names them.

@@ -395,6 +395,35 @@ def clock_recompute(*, clock: Clock, actor: Any, calendar: CalendarLookup | None
 
 
 @transaction.atomic
+def clock_correct_start(*, clock: Clock, start_date: datetime.date, actor: Any, reason: str) -> Clock:
+    """The start event was recorded wrongly and is corrected (CNT-08): move the clock's start date
+    and recompute its due date, recording "clock.correct_start" with before/after values."""
+    before = {"start_date": clock.start_date.isoformat(), **_clock_values(clock)}
+    result = compute_deadline(start=start_date, period=clock.period, unit=clock.unit, calendar=calendar_lookup())
+    clock.start_date = start_date
+    _apply(clock, result, timezone.now())
+    clock.save(
+        update_fields=["start_date", "due_date", "is_provisional", "examined_from", "examined_to", "recomputed_at"]
+    )
+    audit_record(
+        actor=actor,
+        action="clock.correct_start",
+        object_type=clock.object_type,
+        object_id=clock.object_id,
+        object_label=clock.kind,
+        org_id=clock.org_id,
+        summary={
+            "clock": clock.pk,
+            "kind": clock.kind,
+            "reason": reason,
+            "before": before,
+            "after": {"start_date": start_date.isoformat(), **_clock_values(clock)},
+        },
+    )
+    return clock
+
+
+@transaction.atomic
 def clock_recompute_range(
     *,
     actor: Any,

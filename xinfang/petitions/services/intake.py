@@ -23,6 +23,8 @@ from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
 from xinfang.orgs.models import Kind, Organisation
+from xinfang.workcalendar.models import Clock
+from xinfang.workcalendar.services import clock_correct_start
 
 from ..models import Attachment, Matter, MatterParticipant, Petitioner
 from ..states import (
@@ -35,7 +37,7 @@ from ..states import (
     PetitionerKind,
     Source,
 )
-from .common import matter_clock_start, matter_number_next
+from .common import OBJECT_TYPE, matter_clock_start, matter_number_next
 from .personal_data import normalise_id_number, normalise_phone
 from .repeats import DECISIVE_KINDS, link_hotline_order, matter_link
 
@@ -502,3 +504,42 @@ def attachment_add(*, actor: Any, matter: Matter, upload: Any) -> Attachment:
         _remove_files(stored)
         raise
     return attachment
+
+
+@transaction.atomic
+def matter_correct_received_at(*, actor: Any, matter: Matter, received_at: datetime.datetime, reason: str) -> Matter:
+    """Correct a wrongly recorded receipt time (CNT-08): the clocks that start from receipt (D1
+    triage, D2 notice) are recomputed from the corrected date, and the correction is audited with
+    its reason. A receipt in the future, or after the matter was already forwarded, is refused."""
+    require(actor, Action.MATTER_REGISTER, matter.registered_org)
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("请说明更正收到时间的原因。")]
+    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+        errors.setdefault("received_at", []).append(_("收到时间不能晚于现在。"))
+    first_routing = matter.routings.order_by("sent_at").values_list("sent_at", flat=True).first()
+    if first_routing is not None and received_at > first_routing:
+        errors.setdefault("received_at", []).append(_("收到时间不能晚于转送、交办的时间。"))
+    if errors:
+        raise ValidationError(errors)
+    before = matter.received_at
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    matter.received_at = received_at
+    matter.save(update_fields=["received_at", "updated_at"])
+    start = timezone.localdate(received_at)
+    for clock in Clock.objects.filter(
+        object_type=OBJECT_TYPE,
+        object_id=str(matter.pk),
+        kind__in=[CLOCK_TRIAGE, CLOCK_NOTICE],
+        stopped_at__isnull=True,
+    ):
+        clock_correct_start(clock=clock, start_date=start, actor=actor, reason=reason.strip())
+    audit_record(
+        actor=actor,
+        action="matter.correct_received_at",
+        target=matter,
+        object_label=matter.number,
+        org_id=matter.current_org_id,
+        summary={"before": {"received_at": before.isoformat()}, "after": {"received_at": received_at.isoformat()}},
+    )
+    return matter
