@@ -260,3 +260,10 @@ class ObjectionDecideForm(_StyledForm):
         super().__init__(*args, **kwargs)
         if targets is not None:
             _offer(self.fields["reroute_to"], targets)
+
+
+class CorrectReceivedForm(_StyledForm):
+    """Correct a wrongly recorded receipt time; the clocks follow (CNT-08)."""
+
+    received_at = _datetime_field(_("正确的收到时间"), _("期限自收到之日起重新计算。"), required=True)
+    reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -55,3 +55,29 @@ class CorrectReceivedAtTests:
             matter_correct_received_at(
                 actor=officer, matter=matter, received_at=_aware(datetime.date(2026, 9, 16)), reason="x"
             )
+
+
+class CorrectReceivedViewTests:
+    def test_clerk_corrects_from_the_matter_page(self, client, mini):
+        from django.urls import reverse
+
+        matter = register_walk_in(mini)
+        client.force_login(make_user((Role.RECEPTION_CLERK, mini.petition_bureau)))
+        url = reverse("petitions:triage_correct_received", args=[matter.pk])
+        assert url in client.get(reverse("petitions:matter_detail", args=[matter.pk])).content.decode()
+        bad = client.post(url, {"received_at": "2026-09-16T10:00", "reason": ""})
+        assert bad.status_code == 200 and "更正" in bad.content.decode()
+        done = client.post(url, {"received_at": "2026-09-16T10:00", "reason": "登记时误填日期"})
+        assert done.status_code == 302
+        assert Clock.objects.get(object_id=str(matter.pk), kind=CLOCK_TRIAGE).due_date == datetime.date(2026, 10, 8)
+
+    def test_other_towns_clerk_is_refused(self, client, mini):
+        from django.urls import reverse
+
+        matter = register_walk_in(mini)
+        client.force_login(make_user((Role.RECEPTION_CLERK, mini.town_b_office)))
+        response = client.post(
+            reverse("petitions:triage_correct_received", args=[matter.pk]),
+            {"received_at": "2026-09-16T10:00", "reason": "x"},
+        )
+        assert response.status_code in (403, 404)

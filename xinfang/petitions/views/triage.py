@@ -24,6 +24,7 @@ from xinfang.accounts.roles import Action
 from ..forms_triage import (
     AcceptHereForm,
     AssignForm,
+    CorrectReceivedForm,
     ForwardForm,
     GuideForm,
     NotAcceptForm,
@@ -47,6 +48,7 @@ from ..selectors_routing import (
     routing_target_choices,
     triage_proposal,
 )
+from ..services.intake import matter_correct_received_at
 from ..services.notices import notice_give, notice_kinds_for
 from ..services.routing import (
     matter_assign,
@@ -407,6 +409,23 @@ def triage_guide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def triage_correct_received_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正收到时间: the clocks that start from receipt are recomputed (CNT-08)."""
+    return _matter_action(
+        request,
+        pk,
+        form_class=CorrectReceivedForm,
+        url_name="triage_correct_received",
+        title=gettext_lazy("更正收到时间"),
+        submit=gettext_lazy("保存"),
+        success=gettext_lazy("收到时间已更正，相关期限已重新计算。"),
+        call=lambda m, d: matter_correct_received_at(
+            actor=request.user, matter=m, received_at=d["received_at"], reason=d["reason"]
+        ),
+    )
+
+
+@login_required
 def triage_urgent_view(request: HttpRequest, pk: int) -> HttpResponse:
     """重大紧急事项：标记并上报 (XF-URG-01/02)."""
     return _matter_action(
@@ -619,6 +638,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/triage/not-accept/", triage_not_accept_view, name="triage_not_accept"),
     path("<int:pk>/triage/guide/", triage_guide_view, name="triage_guide"),
     path("<int:pk>/triage/urgent/", triage_urgent_view, name="triage_urgent"),
+    path("<int:pk>/triage/received-at/", triage_correct_received_view, name="triage_correct_received"),
     path("<int:pk>/notices/new/", notice_give_view, name="notice_give"),
     path("routings/", routing_inbox_view, name="routing_inbox"),
     path("routings/<int:pk>/", routing_detail_view, name="routing_detail"),

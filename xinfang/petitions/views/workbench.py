@@ -155,6 +155,8 @@ def matter_actions(*, user: Any, matter: Matter, routings: list[Routing]) -> lis
         add(_("书面告知"), "petitions:notice_give", matter.pk)
     if not matter.is_urgent and user_can(user, Action.MATTER_TRIAGE, matter.current_org):
         add(_("重大紧急上报"), "petitions:triage_urgent", matter.pk)
+    if status == Status.REGISTERED and user_can(user, Action.MATTER_TRIAGE, matter.current_org):
+        add(_("更正收到时间"), "petitions:triage_correct_received", matter.pk)
     return links
 
 
