@@ -22,7 +22,7 @@ from xinfang.powerlist.models import MatterType
 
 from .models import Matter
 from .services.intake import MatterData, PetitionerData, matter_register
-from .states import Channel, LevelDecision, Nature, NonAcceptanceGround, ParticipantRole, Source, Status
+from .states import Channel, LevelDecision, LinkKind, Nature, NonAcceptanceGround, ParticipantRole, Source, Status
 
 DEMO_SEED = 20261127
 DEMO_KEY_PREFIX = "demo-matter-"
@@ -239,6 +239,52 @@ def _handler(organisation: Organisation) -> Any:
     return membership.user if membership else None
 
 
+def _merge_repeats(*, now: datetime.datetime, count: int = 6) -> None:
+    """A few petitioners come back about a matter still in progress at the district bureau: the
+    repeat is registered (XF-REG-03) and merged into the earlier matter, not duplicated (A2)."""
+    from .services.repeats import matter_link
+
+    earlier = (
+        Matter.objects.filter(
+            submission_key__startswith=DEMO_KEY_PREFIX,
+            status__in=[Status.ACCEPTED, Status.FORWARDED],
+            registered_org__code__endswith="-XFJ",
+            is_anonymous=False,
+        )
+        .select_related("registered_org", "registered_by")
+        .order_by("pk")[:count]
+    )
+    for index, old in enumerate(earlier):
+        key = f"{DEMO_KEY_PREFIX}repeat-{index}"
+        if Matter.objects.filter(submission_key=key).exists():
+            continue
+        participant = old.participants.select_related("petitioner").first()
+        if participant is None:
+            continue
+        data = MatterData(
+            channel=Channel.VISIT,
+            received_at=min(now, old.received_at + datetime.timedelta(days=3)),
+            title=old.title,
+            request=old.request,
+            facts=old.facts,
+            reasons=old.reasons,
+            petitioners=[PetitionerData(existing=participant.petitioner)],
+            oral_recorded_by=old.registered_by.display_name or old.registered_by.username,
+            place_org=old.place_org,
+            submission_key=key,
+        )
+        repeat = _attempt(matter_register, actor=old.registered_by, organisation=old.registered_org, data=data)
+        if repeat is not None and repeat.status == Status.REGISTERED:
+            _attempt(
+                matter_link,
+                actor=old.registered_by,
+                matter=repeat,
+                other=old,
+                kind=LinkKind.IN_PROGRESS_HERE,
+                reason="同一信访人就同一事项再次来访，该事项正在办理（演示数据）。",
+            )
+
+
 @dataclass
 class DemoResult:
     created: int
@@ -434,6 +480,7 @@ def demo_matters_load(*, count: int = 300, now: datetime.datetime | None = None)
                     matter=Matter.objects.get(pk=matter.pk),
                     reason="人数较多，有群体性事件苗头（演示数据）。",
                 )
+        _merge_repeats(now=now)
     by_status: dict[str, int] = {}
     for status in Matter.objects.filter(submission_key__startswith=DEMO_KEY_PREFIX).values_list("status", flat=True):
         by_status[status] = by_status.get(status, 0) + 1
