@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", include("xinfang.audit.urls")),
     path("matters/", include("xinfang.petitions.urls")),
     path("powerlist/", include("xinfang.powerlist.urls")),
+    path("documents/", include("xinfang.notices.urls")),
     path("admin/", admin.site.urls),
 ]

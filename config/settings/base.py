@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xinfang.workcalendar",
     "xinfang.powerlist",
     "xinfang.petitions",
+    "xinfang.notices",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,9 @@ XINFANG_WORKBENCH_DUE_SOON_WORKING_DAYS = 3
 # from which an earlier matter is proposed.
 XINFANG_REPEAT_WINDOW_MONTHS = 24
 XINFANG_REPEAT_TEXT_MIN_SCORE = 70
+# The public address of this installation, put in front of the verification path in the QR codes
+# of official documents (e.g. "https://xinfang.example.gov.cn"); unset, the QR holds a relative path.
+XINFANG_PUBLIC_URL = os.environ.get("XINFANG_PUBLIC_URL", "")
 # Group visits elect no more than five representatives (XF-VIS-03, Art. 20(3)).
 XINFANG_MAX_REPRESENTATIVES = 5
 # Attachments: checked at the edge by size and by content (magic bytes), not by the name.

@@ -215,12 +215,13 @@ def intake_attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def petitioner_search_view(request: HttpRequest) -> HttpResponse:
-    """Find a petitioner by ID number, phone or name (masked results); htmx gets the list only."""
+    """Find a petitioner by ID number, phone or name (masked results); htmx gets the list only.
+    The query travels by POST, so ID numbers and phones never appear in URLs or access logs."""
     if not user_can(request.user, Action.MATTER_VIEW):
         raise PermissionDenied(_("您没有查看信访事项的权限。"))
-    query = request.GET.get("q", "").strip()
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     results = petitioner_search(user=request.user, query=query) if query else []
     context = {"query": query, "results": results}
     template = "petitions/intake/_petitioner_search_results.html" if _is_htmx(request) else None
