@@ -63,7 +63,7 @@ check: lint typecheck migrations-check test
 
 # Benchmarks are not tests: each script prints figures and writes JSON to bench/results/.
 bench: catalogs
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/static

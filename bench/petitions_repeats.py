@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _support import pg_admin  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "petitions_repeats.json"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "messages_with_votes.csv"
@@ -209,24 +211,6 @@ def run_child(data_path: Path, stored_count: int) -> dict[str, Any]:
 # --- parent: set up databases, run children, report ----------------------------------------------
 
 
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-    from dj_database_url import parse
-    from psycopg import sql as pgsql
-
-    cfg = parse(url)
-    with psycopg.connect(
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=3,
-    ) as conn:
-        conn.execute(pgsql.SQL(sql).format(pgsql.Identifier(cfg["NAME"])))
-
-
 def _run(label: str, database_url: str, var_dir: str, args: argparse.Namespace) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -272,15 +256,15 @@ def main() -> None:
         results["databases"]["sqlite"] = _run("sqlite", f"sqlite:///{tmp}/bench.sqlite3", tmp, args)
         pg_url = os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL)
         try:
-            _pg_admin(pg_url, "DROP DATABASE IF EXISTS {}")
-            _pg_admin(pg_url, "CREATE DATABASE {}")
+            pg_admin(pg_url, "DROP DATABASE IF EXISTS {}")
+            pg_admin(pg_url, "CREATE DATABASE {}")
         except Exception as exc:  # not reachable: report and go on with SQLite only
             results["databases"]["postgresql"] = {"skipped": f"not reachable: {exc}"}
         else:
             try:
                 results["databases"]["postgresql"] = _run("postgresql", pg_url, tmp, args)
             finally:
-                _pg_admin(pg_url, "DROP DATABASE IF EXISTS {}")
+                pg_admin(pg_url, "DROP DATABASE IF EXISTS {}")
 
     print(f"\nrepeat detection: {args.stored} stored matters, exact repeats of {args.data.name}")
     columns = [("recall", 8), ("P@1", 8), ("precision", 11), ("ctrl≥98", 9), ("ms mean", 9), ("ms p95", 8)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from xinfang.core.db.switch import PG_SETTING, SQLITE_FUNCTION
@@ -75,7 +76,7 @@ def installed_triggers(connection: BaseDatabaseWrapper) -> set[str]:
 def install_triggers(connection: BaseDatabaseWrapper) -> bool:
     """Create the triggers that are missing (idempotent). Returns True when something was created."""
     if connection.vendor not in ("sqlite", "postgresql"):
-        raise NotImplementedError(f"audit triggers are not written for {connection.vendor}")
+        raise ImproperlyConfigured(f"the audit log supports SQLite and PostgreSQL, not {connection.vendor}")
     if TABLE not in connection.introspection.table_names():
         return False  # migrated back before 0001: nothing to protect
     if installed_triggers(connection) == set(expected_triggers(connection)):
