@@ -204,7 +204,38 @@ XINFANG_PETITION_PERIODS = {
     "notice_15d": (15, "calendar"),  # D2/D3, Art. 23(2)-(3)
     "objection_5wd": (5, "working"),  # D4, Art. 23(3)
     "recipient_notice_15d": (15, "calendar"),  # D3, Art. 23(3): the receiving organisation's notice
+    "handling_60d": (60, "calendar"),  # D6, Art. 34: conclude within 60 days of acceptance
+    "review_window_30d": (30, "calendar"),  # D8, Art. 35: request review within 30 days of receipt
+    "review_30d": (30, "calendar"),  # D9, Art. 35: review opinion within 30 days of the request
+    "rereview_window_30d": (30, "calendar"),  # D10, Art. 36(1)
+    "rereview_30d": (30, "calendar"),  # D11, Art. 36(1); hearing time excluded (Art. 36(2))
+    # Simplified procedure (简易办理, XF-SIMP-06): the 2016 figures; the 2022 ones are UNCONFIRMED.
+    "simple_accept_3wd": (3, "working"),  # D15: decide acceptance
+    "simple_handling_10wd": (10, "working"),  # D16: handling opinion after acceptance
+    "simple_pass_on_1wd": (1, "working"),  # D17: each intermediate level passes the matter on
 }
+# XF-DL-02 (条例 Art. 34): one extension of at most this many days, approved by the organ's head.
+XINFANG_MAX_EXTENSION_DAYS = 30
+XINFANG_MAX_EXTENSIONS = 1
+# XF-REV-07 (UNCONFIRMED nationally): a review or re-review request outside the 30-day window is
+# recorded and then "refuse_without_good_reason" (北京 Art. 37(3): accepted only with a good
+# reason), "terminate" (山东 Art. 46(2): the matter is 办理终结) or "accept".
+XINFANG_LATE_REVIEW_POLICY = "refuse_without_good_reason"
+# XF-REV-08 (provincial overlay D13, off by default): working days to decide acceptance of a
+# review or re-review request; None = no separate acceptance decision.
+XINFANG_REVIEW_ACCEPTANCE_WORKING_DAYS = None
+# XF-SAT-02 (scale UNCONFIRMED): (value, label in simplified Chinese, counts as dissatisfied).
+# Labels are translated through the catalogs; a new label needs its translations added.
+XINFANG_SATISFACTION_SCALE = [
+    ("satisfied", "满意", False),
+    ("basically_satisfied", "基本满意", False),
+    ("dissatisfied", "不满意", True),
+]
+# Working days a dissatisfaction follow-up (回访) is due after the evaluation.
+XINFANG_DISSATISFACTION_FOLLOW_UP_WORKING_DAYS = 10
+# Days before the petitioner's own time limit for a statutory procedure (行政复议 60 days …) from
+# which the workbench warns that it is close.
+XINFANG_TRACK_LIMIT_WARNING_DAYS = 15
 # The workbench's "due soon" tab: clocks due within this many working days.
 XINFANG_WORKBENCH_DUE_SOON_WORKING_DAYS = 3
 # Repeat detection at registration (A2): how far back to look, and the text similarity (0-100)

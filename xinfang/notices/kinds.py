@@ -215,12 +215,13 @@ SPECS: dict[str, KindSpec] = {
         "意",
         Action.MATTER_HANDLE,
         ("petitioner_name", "request", "facts_reasons", "outcome", "legal_basis"),
-        ("review_route",),
+        ("review_route", "opinion"),
         "{{ petitioner_name }}：\n\n"
         "你于{{ received_date }}提出的信访事项（编号{{ matter_number }}）本机关已依法办理，现答复如下。\n\n"
         "一、信访请求：{{ request }}\n\n"
         "二、查明的事实和理由：{{ facts_reasons }}\n\n"
-        "三、处理意见：{{ outcome }}。依据：{{ legal_basis }}\n\n"
+        "三、处理意见：{{ outcome }}。{% if opinion %}{{ opinion }}{% endif %}\n\n"
+        "四、依据：{{ legal_basis }}\n\n"
         "如对本处理意见不服，可以自收到本意见书之日起30日内"
         "{% if review_route %}向{{ review_route }}{% else %}向本机关的上一级机关{% endif %}请求复查，并提交相关材料。",
     ),

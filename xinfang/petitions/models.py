@@ -26,18 +26,25 @@ from .states import (
     NoticeMethod,
     ParticipantRole,
     PetitionerKind,
+    Procedure,
     RoutingKind,
     RoutingOutcome,
     Source,
     Status,
 )
 
+# Who may see a matter: where it was registered, who holds it now, the organ that accepted and
+# handled it, and the review and re-review bodies (each keeps sight of what it decided).
+MATTER_ORG_FIELDS: tuple[str, ...] = ("registered_org", "current_org", "handling_org", "review_org", "rereview_org")
+# The same, seen from a row that belongs to a matter.
+MATTER_CHILD_ORG_FIELDS: tuple[str, ...] = tuple(f"matter__{name}" for name in MATTER_ORG_FIELDS)
+
 
 class Petitioner(models.Model):
     """A person or organisation who petitions; reused across matters, so their history is one
     query away. Visible to whoever may view one of their matters."""
 
-    restrict_org_field = ("matter_roles__matter__registered_org", "matter_roles__matter__current_org")
+    restrict_org_field = tuple(f"matter_roles__matter__{name}" for name in MATTER_ORG_FIELDS)
 
     kind = models.CharField(_("类型"), max_length=16, choices=PetitionerKind.choices, default=PetitionerKind.PERSON)
     name = models.CharField(_("姓名或名称"), max_length=100)
@@ -70,7 +77,7 @@ class Matter(models.Model):
     stands, and the three distinctions once triaged. Belongs to the organisation that registered it
     and to the one that holds it now; both see it (restrict)."""
 
-    restrict_org_field = ("registered_org", "current_org")
+    restrict_org_field = MATTER_ORG_FIELDS
 
     number = models.CharField(_("编号"), max_length=32, unique=True)
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, db_index=True)
@@ -124,6 +131,37 @@ class Matter(models.Model):
         _("分流逾期原因"), blank=True, help_text=_("超过15日期限作出受理决定的，记录原因（XF-TRI-01）。")
     )
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    # Handling (issue 4). The organ that accepted the matter; the review and re-review bodies.
+    handling_org = models.ForeignKey(
+        Organisation, verbose_name=_("办理机关"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_org = models.ForeignKey(
+        Organisation, verbose_name=_("复查机关"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rereview_org = models.ForeignKey(
+        Organisation, verbose_name=_("复核机关"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    track = models.ForeignKey(
+        "petitions.HandlingTrack", verbose_name=_("处理途径"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    track_receiving_body = models.CharField(
+        _("接收机关"), max_length=200, blank=True, help_text=_("导入法定程序的，受理该程序的机关或组织。")
+    )
+    track_petitioner_deadline = models.DateField(
+        _("信访人申请期限"),
+        null=True,
+        blank=True,
+        help_text=_("信访人通过该法定程序主张权利的期限（如行政复议60日）。"),
+    )
+    track_note = models.TextField(_("分类处理说明"), blank=True)
+    procedure = models.CharField(_("办理程序"), max_length=12, choices=Procedure.choices, default=Procedure.ORDINARY)
+    paper_requested = models.BooleanField(
+        _("要求纸质文书"),
+        default=True,
+        help_text=_("简易办理中未要求纸质文书的，可以网络、电话、短信告知（XF-SIMP-07）。"),
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closure_note = models.TextField(_("办结说明"), blank=True)
     is_urgent = models.BooleanField(_("重大紧急"), default=False, db_index=True)
     urgent_reason = models.TextField(_("重大紧急情形"), blank=True)
     urgent_reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
@@ -145,6 +183,7 @@ class Matter(models.Model):
         indexes = [
             models.Index(fields=["current_org", "status"]),
             models.Index(fields=["registered_org", "status"]),
+            models.Index(fields=["handling_org", "status"]),
         ]
 
     def __str__(self) -> str:
@@ -274,7 +313,7 @@ class Notice(models.Model):
     """A written notice given to the petitioner (XF-NOT-01..03): what, when and how, by whom, and
     the due date it was measured against (a notice after it stays visible as late)."""
 
-    restrict_org_field = ("matter__registered_org", "matter__current_org")
+    restrict_org_field = MATTER_CHILD_ORG_FIELDS
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="notices")
     routing = models.ForeignKey(
@@ -327,3 +366,35 @@ class MatterSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.year}: {self.last}"
+
+
+# Handling, review, closure, follow-up and satisfaction (issue 4) live in their own module.
+from .models_handling import (  # noqa: E402
+    Evaluation,
+    Extension,
+    FollowUpTask,
+    HandlingRecord,
+    HandlingTrack,
+    MediationReferral,
+    Opinion,
+    Review,
+)
+
+__all__ = [
+    "Attachment",
+    "Evaluation",
+    "Extension",
+    "FollowUpTask",
+    "HandlingRecord",
+    "HandlingTrack",
+    "Matter",
+    "MatterLink",
+    "MatterParticipant",
+    "MatterSequence",
+    "MediationReferral",
+    "Notice",
+    "Opinion",
+    "Petitioner",
+    "Review",
+    "Routing",
+]

@@ -72,6 +72,17 @@ class Status(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", _("不予受理")
     MERGED = "merged", _("并入已有事项")
     GUIDED = "guided", _("已告知向有权机关提出")
+    # Handling (issue 4): XF-CLS-*, XF-OPN-*, XF-DL-*, XF-REV-*, XF-END-*.
+    IN_MEDIATION = "in_mediation", _("调解中")
+    ROUTED = "routed", _("已导入法定程序")
+    REPLIED = "replied", _("已出具处理意见")
+    IN_REVIEW = "in_review", _("复查中")
+    REVIEWED = "reviewed", _("已出具复查意见")
+    IN_REREVIEW = "in_rereview", _("复核中")
+    FINAL = "final", _("复核终结")
+    CONCLUDED = "concluded", _("已办结")
+    TERMINATED = "terminated", _("已终结")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -83,11 +94,144 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # The bureau decides an objection: upheld -> re-route (back to registered), rejected -> the
     # recipient must handle it (accepted).
     Status.OBJECTED: frozenset({Status.REGISTERED, Status.FORWARDED, Status.ASSIGNED, Status.ACCEPTED}),
-    Status.ACCEPTED: frozenset(),
+    # Handling: mediation inside handling, routing into a statutory procedure (XF-CLS-04), the
+    # written opinion or reply (XF-OPN-01, XF-CLS-01/02), withdrawal.
+    Status.ACCEPTED: frozenset(
+        {Status.IN_MEDIATION, Status.ROUTED, Status.REPLIED, Status.CONCLUDED, Status.WITHDRAWN}
+    ),
+    # XF-OPN-04: an agreement concludes the matter; no agreement returns it to handling.
+    Status.IN_MEDIATION: frozenset({Status.ACCEPTED, Status.CONCLUDED, Status.WITHDRAWN}),
+    # A routed matter leaves the petition procedure; a litigation matter concluded by law is
+    # terminated (XF-END-01).
+    Status.ROUTED: frozenset({Status.CONCLUDED, Status.TERMINATED}),
+    # The reply is delivered; within 30 days the petitioner may ask for review (XF-REV-01).
+    Status.REPLIED: frozenset({Status.IN_REVIEW, Status.CONCLUDED, Status.TERMINATED}),
+    Status.IN_REVIEW: frozenset({Status.REVIEWED, Status.WITHDRAWN}),
+    Status.REVIEWED: frozenset({Status.IN_REREVIEW, Status.CONCLUDED, Status.TERMINATED}),
+    Status.IN_REREVIEW: frozenset({Status.FINAL, Status.WITHDRAWN}),
+    # Concluded while the review window was still open: a request in time reopens it; a late one
+    # may terminate it where the configured policy says so (XF-REV-07).
+    Status.CONCLUDED: frozenset({Status.IN_REVIEW, Status.IN_REREVIEW, Status.TERMINATED}),
     Status.NOT_ACCEPTED: frozenset(),
     Status.MERGED: frozenset(),
     Status.GUIDED: frozenset(),
+    Status.FINAL: frozenset(),  # XF-REV-06: not accepted again on the same facts and reasons
+    Status.TERMINATED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
 }
+
+# Statuses in which a matter is being handled by the organ that accepted it (the handling clock runs).
+HANDLING_STATUSES = frozenset({Status.ACCEPTED, Status.IN_MEDIATION})
+# Statuses after which follow-up tasks (疏导教育、矛盾化解、帮扶救助, XF-END-01/02) may be opened.
+CLOSED_FOR_FOLLOW_UP = frozenset({Status.CONCLUDED, Status.TERMINATED, Status.FINAL})
+
+
+class Procedure(models.TextChoices):
+    """Ordinary or simplified procedure (简易办理, XF-SIMP-*)."""
+
+    ORDINARY = "ordinary", _("普通程序")
+    SIMPLIFIED = "simplified", _("简易办理")
+
+
+class TrackProcedure(models.TextChoices):
+    """What a handling track leads to (依法分类处理, XF-CLS-01..04): the kind of answer and clock."""
+
+    PETITION = "petition", _("按信访程序办理，出具处理意见书")  # Art. 31(6), 60 days (XF-DL-01)
+    REPLY = "reply", _("研究后答复")  # suggestions, Art. 29
+    DISCIPLINE = "discipline", _("按检举控告程序办理")  # Art. 30
+    STATUTORY = "statutory", _("导入法定程序")  # Art. 31(1)-(5)
+
+
+class OpinionStage(models.TextChoices):
+    HANDLING = "handling", _("处理意见")
+    REVIEW = "review", _("复查意见")
+    REREVIEW = "rereview", _("复核意见")
+
+
+class Principle(models.TextChoices):
+    """条例 Art. 27 (XF-HDL-01): which of the four requirements the handling applied."""
+
+    RESOLVED = "resolved", _("诉求合理的解决问题到位")
+    EDUCATED = "educated", _("诉求无理的思想教育到位")
+    HELPED = "helped", _("生活困难的帮扶救助到位")
+    BY_LAW = "by_law", _("行为违法的依法处理")
+
+
+class RecordKind(models.TextChoices):
+    """Steps of petition handling (XF-CLS-04(6)): hear, investigate, verify, hear in public."""
+
+    INVESTIGATION = "investigation", _("调查核实")
+    INTERVIEW = "interview", _("约谈信访人")
+    HEARING = "hearing", _("听证")
+    CONSULTATION = "consultation", _("会商研判")
+    RECUSAL = "recusal", _("回避声明")  # XF-HDL-04
+    NOTE = "note", _("办理记录")
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待批准")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class ReviewStage(models.TextChoices):
+    REVIEW = "review", _("复查")
+    REREVIEW = "rereview", _("复核")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("办理中")
+    DECIDED = "decided", _("已出具意见")
+    REFUSED = "refused", _("逾期不予受理")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class FollowUpKind(models.TextChoices):
+    """XF-END-01/02, XF-OPN-03 and XF-SAT: what a follow-up task is for."""
+
+    EXPLANATION = "explanation", _("疏导教育")
+    CONFLICT_RESOLUTION = "conflict_resolution", _("矛盾化解")
+    ASSISTANCE = "assistance", _("帮扶救助")
+    EXECUTION = "execution", _("督促落实处理意见")
+    DISSATISFACTION = "dissatisfaction", _("不满意回访")
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("待办")
+    DONE = "done", _("已完成")
+
+
+class EvaluationStage(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("受理")
+    HANDLING = "handling", _("办理")
+
+
+class EvaluationMethod(models.TextChoices):
+    ONLINE = "online", _("网上评价")
+    PHONE = "phone", _("电话回访记录")
+    PAPER = "paper", _("纸质评价表")
+
+
+class MediationStatus(models.TextChoices):
+    REFERRED = "referred", _("调解中")
+    AGREED = "agreed", _("达成协议")
+    FAILED = "failed", _("未达成协议")
+
+
+class AgreementKind(models.TextChoices):
+    """XF-OPN-04: an agreement is recorded in a 调解协议书 or 和解协议书."""
+
+    MEDIATION = "mediation", _("调解协议书")
+    SETTLEMENT = "settlement", _("和解协议书")
+
+
+class LateReviewPolicy(models.TextChoices):
+    """XF-REV-07: what happens to a review or re-review request outside the 30-day window
+    (settings.XINFANG_LATE_REVIEW_POLICY)."""
+
+    REFUSE_WITHOUT_GOOD_REASON = "refuse_without_good_reason", _("无正当理由逾期的不予受理（北京第三十七条）")
+    TERMINATE = "terminate", _("逾期未请求的办理终结（山东第四十六条）")
+    ACCEPT = "accept", _("逾期请求仍予受理")
 
 
 class RoutingKind(models.TextChoices):
@@ -151,6 +295,14 @@ CLOCK_ASSIGN_REPORT = "assign_report"  # D5: the assignee reports by the deadlin
 # days of its receipt. A kind of its own, because the registering organisation's D2 notice clock
 # (CLOCK_NOTICE) may still be running on the same matter; its period is CLOCK_NOTICE's.
 CLOCK_RECIPIENT_NOTICE = "recipient_notice_15d"
+CLOCK_HANDLING = "handling_60d"  # D6 (+D7 extension): conclude within 60 days of acceptance
+CLOCK_SIMPLE_ACCEPT = "simple_accept_3wd"  # D15: simplified procedure, decide acceptance
+CLOCK_SIMPLE_HANDLING = "simple_handling_10wd"  # D16: simplified procedure, opinion after acceptance
+CLOCK_REVIEW_WINDOW = "review_window_30d"  # D8: the petitioner may request review
+CLOCK_REVIEW = "review_30d"  # D9: the review body decides
+CLOCK_REREVIEW_WINDOW = "rereview_window_30d"  # D10: the petitioner may request re-review
+CLOCK_REREVIEW = "rereview_30d"  # D11: the re-review body decides; hearing time excluded
+CLOCK_FOLLOW_UP = "follow_up"  # a follow-up task's due date (set by whoever assigns it)
 
 # Functions of the bodies litigation-related matters go to (XF-TRI-02, XF-HDL-03: 诉访分离), and
 # of the body reports on officials go to (XF-TRI-02, XF-CLS-02). Values of orgs.models.Function.

@@ -125,3 +125,35 @@ class Clock(models.Model):
     @property
     def is_running(self) -> bool:
         return self.stopped_at is None
+
+
+class AdjustmentKind(models.TextChoices):
+    EXTENSION = "extension", _("延长")
+    PAUSE = "pause", _("扣除（不计入期限）")
+
+
+class ClockAdjustment(models.Model):
+    """A change to a running clock's period that `clock_recompute` folds in: an approved extension
+    (条例 Art. 34: `days` more, in the clock's unit) or a pause whose days do not count (a hearing
+    during re-review, 条例 Art. 36(2), XF-REV-05: from `start_date` to `end_date`, both included).
+    Rows are never edited: the clock's history stays readable."""
+
+    restrict_org_field = "clock__org_id"
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="adjustments")
+    kind = models.CharField(_("类型"), max_length=16, choices=AdjustmentKind.choices)
+    days = models.PositiveIntegerField(_("天数"), default=0)
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = RestrictedManager["ClockAdjustment"]()
+
+    class Meta:
+        verbose_name = _("时限调整")
+        verbose_name_plural = _("时限调整")
+        ordering = ["clock_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.kind} {self.days}"

@@ -17,8 +17,8 @@ from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
 from xinfang.core.errors import ServiceError, ValidationError
 
-from .choices import CalendarStatus
-from .deadlines import CalendarLookup, DeadlineResult, compute_deadline
+from .choices import CalendarStatus, Unit
+from .deadlines import CalendarLookup, DeadlineResult, compute_deadline, working_days_between
 from .holidays import (
     LAST_SUPPORTED_YEAR,
     DayInfo,
@@ -28,7 +28,7 @@ from .holidays import (
     chinesecalendar_years,
     provisional_year_days,
 )
-from .models import CalendarDay, CalendarYear, Clock
+from .models import AdjustmentKind, CalendarDay, CalendarYear, Clock, ClockAdjustment
 from .notice import YearNotice
 from .selectors import calendar_cache_clear, calendar_lookup, calendar_snapshot
 
@@ -314,6 +314,25 @@ def _check_identity(object_type: str, object_id: str, kind: str) -> None:
             raise ValidationError(_("%(field)s不能为空，且不超过 64 个字符。") % {"field": label}, code="clock")
 
 
+def _adjusted_period(clock: Clock, calendar: CalendarLookup) -> int:
+    """The clock's period with its extensions and pauses folded in (XF-DL-02, XF-REV-05)."""
+    period = clock.period
+    if clock.pk is None:
+        return period
+    for adjustment in clock.adjustments.all():
+        if adjustment.kind == AdjustmentKind.EXTENSION:
+            period += adjustment.days
+        elif adjustment.start_date and adjustment.end_date:
+            period += _pause_length(clock.unit, adjustment.start_date, adjustment.end_date, calendar)
+    return period
+
+
+def _pause_length(unit: str, start: datetime.date, end: datetime.date, calendar: CalendarLookup) -> int:
+    if unit == Unit.WORKING:
+        return working_days_between(calendar, start - datetime.timedelta(days=1), end)
+    return (end - start).days + 1
+
+
 @transaction.atomic
 def clock_start(
     *,
@@ -373,8 +392,9 @@ def clock_start(
 def clock_recompute(*, clock: Clock, actor: Any, calendar: CalendarLookup | None = None, reason: str = "") -> bool:
     """Recompute a clock's due date on the current calendar (or `calendar`). Returns whether the
     due date changed; a change is recorded as "clock.recompute" with the before/after due date."""
+    calendar = calendar or calendar_lookup()
     result = compute_deadline(
-        start=clock.start_date, period=clock.period, unit=clock.unit, calendar=calendar or calendar_lookup()
+        start=clock.start_date, period=_adjusted_period(clock, calendar), unit=clock.unit, calendar=calendar
     )
     before = _clock_values(clock)
     _apply(clock, result, timezone.now())
@@ -399,7 +419,10 @@ def clock_correct_start(*, clock: Clock, start_date: datetime.date, actor: Any, 
     """The start event was recorded wrongly and is corrected (CNT-08): move the clock's start date
     and recompute its due date, recording "clock.correct_start" with before/after values."""
     before = {"start_date": clock.start_date.isoformat(), **_clock_values(clock)}
-    result = compute_deadline(start=start_date, period=clock.period, unit=clock.unit, calendar=calendar_lookup())
+    calendar = calendar_lookup()
+    result = compute_deadline(
+        start=start_date, period=_adjusted_period(clock, calendar), unit=clock.unit, calendar=calendar
+    )
     clock.start_date = start_date
     _apply(clock, result, timezone.now())
     clock.save(
@@ -479,3 +502,88 @@ def clock_stop(*, clock: Clock, actor: Any, reason: str) -> Clock:
         summary={"clock": clock.pk, "kind": clock.kind, "reason": clock.stop_reason, **_clock_values(clock)},
     )
     return clock
+
+
+def _expect_adjustable(clock: Clock) -> Clock:
+    clock = Clock.objects.select_for_update().get(pk=clock.pk)
+    if clock.stopped_at is not None:
+        raise ServiceError(_("该时限已停止，不能调整。"), code="clock_stopped")
+    if clock.unit not in (Unit.CALENDAR, Unit.WORKING):
+        raise ServiceError(_("按月或按年计算的期间不能按日延长或扣除。"), code="clock_unit")
+    return clock
+
+
+def _record_adjustment(clock: Clock, adjustment: ClockAdjustment, before: dict[str, Any], actor: Any) -> None:
+    result = compute_deadline(
+        start=clock.start_date,
+        period=_adjusted_period(clock, calendar_lookup()),
+        unit=clock.unit,
+        calendar=calendar_lookup(),
+    )
+    _apply(clock, result, timezone.now())
+    clock.save(update_fields=["due_date", "is_provisional", "examined_from", "examined_to", "recomputed_at"])
+    audit_record(
+        actor=actor,
+        action=f"clock.{adjustment.kind}",
+        object_type=clock.object_type,
+        object_id=clock.object_id,
+        object_label=clock.kind,
+        org_id=clock.org_id,
+        summary={
+            "clock": clock.pk,
+            "kind": clock.kind,
+            "adjustment": adjustment.pk,
+            "days": adjustment.days,
+            "start_date": adjustment.start_date.isoformat() if adjustment.start_date else None,
+            "end_date": adjustment.end_date.isoformat() if adjustment.end_date else None,
+            "reason": adjustment.reason,
+            "before": before,
+            "after": _clock_values(clock),
+        },
+    )
+
+
+@transaction.atomic
+def clock_extend(*, clock: Clock, days: int, actor: Any, reason: str) -> ClockAdjustment:
+    """Extend a running clock by `days` of its unit (an approved extension, 条例 Art. 34). The
+    workflow service checks who approved it and how long it may be; this one only moves the date."""
+    clock = _expect_adjustable(clock)
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        raise ValidationError(_("延长天数必须是正整数。"), code="days")
+    before = _clock_values(clock)
+    adjustment = ClockAdjustment.objects.create(
+        clock=clock, kind=AdjustmentKind.EXTENSION, days=days, reason=reason[:200]
+    )
+    _record_adjustment(clock, adjustment, before, actor)
+    return adjustment
+
+
+@transaction.atomic
+def clock_pause(
+    *, clock: Clock, start_date: datetime.date, end_date: datetime.date, actor: Any, reason: str
+) -> ClockAdjustment:
+    """Exclude the days from `start_date` to `end_date` (both included) from a running clock: the
+    due date moves by as many days (working days, on a working-day clock). A hearing during
+    re-review (条例 Art. 36(2), XF-REV-05). Overlapping pauses are refused: no day is excluded twice."""
+    clock = _expect_adjustable(clock)
+    if end_date < start_date:
+        raise ValidationError(_("结束日期不能早于开始日期。"), code="pause_dates")
+    if start_date < clock.start_date:
+        raise ValidationError(_("扣除的期间不能早于时限起算日。"), code="pause_dates")
+    overlapping = clock.adjustments.filter(
+        kind=AdjustmentKind.PAUSE, start_date__lte=end_date, end_date__gte=start_date
+    ).exists()
+    if overlapping:
+        raise ValidationError(_("与已扣除的期间重叠。"), code="pause_overlap")
+    before = _clock_values(clock)
+    days = _pause_length(clock.unit, start_date, end_date, calendar_lookup())
+    adjustment = ClockAdjustment.objects.create(
+        clock=clock,
+        kind=AdjustmentKind.PAUSE,
+        days=days,
+        start_date=start_date,
+        end_date=end_date,
+        reason=reason[:200],
+    )
+    _record_adjustment(clock, adjustment, before, actor)
+    return adjustment

@@ -145,3 +145,15 @@ def personal_data_view(*, actor: Any, petitioner: Petitioner, matter: Matter | N
         summary={"matter": granting.pk, "fields": ["id_number", "phone"]},
     )
     return PersonalData(petitioner_id=petitioner.pk, id_number=petitioner.id_number, phone=petitioner.phone)
+
+
+def petitioner_display_name(matter: Matter) -> str:
+    """The addressee of an instrument: the petitioners' names (representatives for a group), or ""
+    for an anonymous matter. Instruments go to the petitioner, so the name is not masked there."""
+    if matter.is_anonymous:
+        return ""
+    participants = list(matter.participants.select_related("petitioner").order_by("id"))
+    representatives = [p for p in participants if p.role == "representative"]
+    chosen = representatives or [p for p in participants if p.role == "petitioner"] or participants
+    names = [p.petitioner.name for p in chosen[:5]]
+    return "、".join(names)

@@ -20,9 +20,8 @@ How a proposal is labelled (our reading of the rules, documented in docs/rules.m
   was forwarded to). If it is the same matter, the new one is merged into it (status MERGED): linked,
   not registered twice.
 - **after_re_review** (XF-REV-06, Art. 36(3)): the earlier matter is final after re-review; the same
-  facts and reasons are not accepted again (ground `after_re_review`). There is no re-review yet:
-  a matter is final when its status is in `FINAL_STATUSES`, which picks up `Status.FINAL` once the
-  review issue adds it. Until then this label cannot occur.
+  facts and reasons are not accepted again (ground `after_re_review`). A matter is final when its
+  status is in `FINAL_STATUSES` (`Status.FINAL`, set by the re-review opinion).
 - otherwise the proposal only carries its basis (**same_petitioner** / **similar_text**): closed,
   not accepted, or held at a higher level or elsewhere. The clerk may still link it as related.
 """
@@ -143,15 +142,23 @@ def similar_texts(
 
 # --- Labels -------------------------------------------------------------------------------------
 
-# XF-REV-06 hook: the review issue adds a FINAL status (final after re-review); it is picked up here.
-FINAL_STATUSES: frozenset[str] = frozenset(str(s) for s in (getattr(Status, "FINAL", None),) if s)
+# XF-REV-06: final after re-review (Status.FINAL).
+FINAL_STATUSES: frozenset[str] = frozenset({str(Status.FINAL)})
 # Statuses in which a matter is no longer pending (not accepted, merged into another, guided to the
 # empowered organ, or final). A status added later counts as pending until listed here: the safe
 # side, since the clerk decides anyway.
 CLOSED_STATUSES: frozenset[str] = (
     frozenset(
-        {str(Status.NOT_ACCEPTED), str(Status.MERGED), str(Status.GUIDED)}
-        | {str(getattr(Status, name)) for name in ("CONCLUDED", "CLOSED") if hasattr(Status, name)}
+        str(s)
+        for s in (
+            Status.NOT_ACCEPTED,
+            Status.MERGED,
+            Status.GUIDED,
+            Status.ROUTED,
+            Status.CONCLUDED,
+            Status.TERMINATED,
+            Status.WITHDRAWN,
+        )
     )
     | FINAL_STATUSES
 )

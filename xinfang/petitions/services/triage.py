@@ -153,9 +153,11 @@ def check_competence_by_nature(matter: Matter, organisation: Organisation, *, fi
 
 def handling_clock_hook(*, matter: Matter, actor: Any) -> None:
     """Called wherever a matter becomes accepted (受理): here, by the recipient, or when an
-    objection is rejected. The handling issue starts the 60-day clock (D6, 条例 Art. 34) here, for
-    PETITION_TRACK matters, from `matter.accepted_at`. Nothing to do yet."""
-    return None
+    objection is rejected. Records the accepting organ and starts the 60-day handling clock (D6,
+    条例 Art. 34) from `matter.accepted_at` (`handling.on_accepted`)."""
+    from .handling import on_accepted
+
+    on_accepted(matter=matter, actor=actor)
 
 
 # --- The three distinctions ------------------------------------------------------------------

@@ -124,11 +124,15 @@ MOVES: dict[tuple[str, str], Callable[[World, Matter], Any]] = {
         actor=w.head, routing=_latest_routing(m), upheld=False, note="不成立"
     ),
 }
-# Merging into an earlier matter is the intake area's service (repeats), not triage's.
-ELSEWHERE = {(Status.REGISTERED, Status.MERGED)}
-
 ALLOWED = {(source, target) for source, targets in TRANSITIONS.items() for target in targets}
-REFUSED = [(s, t) for s in Status.values for t in Status.values if (s, t) not in ALLOWED and s != Status.MERGED]
+# Statuses of intake and routing, walked here; the handling statuses (from "accepted" on) are
+# walked by test_handling_states.py.
+INTAKE_STATUSES = {Status.REGISTERED, Status.FORWARDED, Status.ASSIGNED, Status.OBJECTED}
+# Merging into an earlier matter is the intake area's service (repeats), not triage's; moves out
+# of the handling statuses belong to the handling services.
+ELSEWHERE = {(Status.REGISTERED, Status.MERGED)} | {(s, t) for s, t in ALLOWED if s not in INTAKE_STATUSES}
+REACHABLE = INTAKE_STATUSES | {Status.ACCEPTED, Status.NOT_ACCEPTED, Status.GUIDED}
+REFUSED = [(s, t) for s in Status.values for t in Status.values if (s, t) not in ALLOWED and s in REACHABLE]
 
 
 class TransitionTableTests:
