@@ -288,7 +288,8 @@ def delivery_record(
         errors["recipient"] = _("请填写受送达人。")
     if delivered_at > timezone.now():
         errors["delivered_at"] = _("送达时间不能晚于现在。")
-    elif delivered_at < document.issued_at:
+    # Forms give minutes: a delivery in the minute of issue is not "before" it.
+    elif delivered_at < document.issued_at.replace(second=0, microsecond=0):
         errors["delivered_at"] = _("送达时间不能早于发文时间。")
     if document.status == DocumentStatus.VOID:
         errors["document"] = _("已作废的文书不能送达。")

@@ -1,6 +1,11 @@
 from django.urls import URLPattern
 
-from .views import intake, triage, workbench
+from .views import handling, intake, triage, workbench
 
 app_name = "petitions"
-urlpatterns: list[URLPattern] = [*workbench.urlpatterns, *intake.urlpatterns, *triage.urlpatterns]
+urlpatterns: list[URLPattern] = [
+    *workbench.urlpatterns,
+    *intake.urlpatterns,
+    *triage.urlpatterns,
+    *handling.urlpatterns,
+]

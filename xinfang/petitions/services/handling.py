@@ -83,7 +83,13 @@ _SCALE_LABELS = (gettext_noop("满意"), gettext_noop("基本满意"), gettext_n
 
 
 def _lock(matter: Matter) -> Matter:
-    return Matter.objects.select_for_update().select_related("current_org", "handling_org", "track").get(pk=matter.pk)
+    # PostgreSQL cannot lock the nullable side of an outer join (handling_org, track): lock the
+    # matter's row only.
+    return (
+        Matter.objects.select_for_update(of=("self",))
+        .select_related("current_org", "handling_org", "track")
+        .get(pk=matter.pk)
+    )
 
 
 def _expect(matter: Matter, *allowed: str) -> None:
@@ -238,13 +244,17 @@ def matter_classify(
             handling_clock_start(matter=matter, actor=actor)
     else:
         _stop_handling_clocks(matter, actor=actor, reason="matter.classify")
-    summary = {
+    deadline = matter.track_petitioner_deadline
+    summary: dict[str, Any] = {
         "before": before,
         "after": {"track": track.pk, "code": track.code, "procedure": track.procedure},
-        "petitioner_deadline": petitioner_deadline.isoformat() if petitioner_deadline else None,
+        "petitioner_deadline": deadline.isoformat() if deadline else None,
         "limit_state": track_limit_state(matter),
     }
     if track.procedure == TrackProcedure.STATUTORY:
+        # matter_transition records before/after status; keep them beside the track's values.
+        summary["before"] = {"status": matter.status, **before}
+        summary["after"] = {"status": Status.ROUTED, **summary["after"]}
         matter_transition(matter=matter, to=Status.ROUTED, actor=actor, action="matter.classify", summary=summary)
     else:
         _audit(actor, "matter.classify", matter, summary)
@@ -306,8 +316,9 @@ def matter_procedure_set(
     _stop_handling_clocks(matter, actor=actor, reason=f"matter.procedure:{procedure}")
     if procedure == Procedure.SIMPLIFIED:
         matter_clock_start(matter=matter, kind=CLOCK_SIMPLE_HANDLING, start=matter.accepted_at, actor=actor)
-    elif matter.track is None or matter.track.runs_handling_clock:
-        matter_clock_start(matter=matter, kind=CLOCK_HANDLING, start=matter.accepted_at, actor=actor)
+    else:
+        # The 60 days from acceptance again, where the matter's track or nature has them (XF-DL-01).
+        handling_clock_start(matter=matter, actor=actor)
     _audit(
         actor,
         "matter.procedure",
@@ -471,7 +482,10 @@ def extension_decide(
     matter = _lock(extension.matter)
     if extension.status != ExtensionStatus.REQUESTED:
         raise ServiceError(_("该延期申请已经处理。"), code="decided")
-    _expect(matter, Status.ACCEPTED, Status.IN_MEDIATION)
+    if approve:
+        _expect(matter, Status.ACCEPTED, Status.IN_MEDIATION)
+    # A request left pending when handling ended (opinion, closure, withdrawal) may still be
+    # refused, so that none stays pending for ever.
     now = timezone.now()
     extension.decided_by = actor
     extension.decided_at = now
@@ -687,7 +701,9 @@ def opinion_deliver(
     """Record the delivery (送达) of an opinion: the date starts the petitioner's 30-day window for
     review (after a handling opinion, XF-REV-01) or re-review (after a review opinion, XF-REV-03).
     Delivery by hand or post also issues the delivery receipt (送达回证) for signature."""
-    opinion = Opinion.objects.select_for_update().select_related("document", "organisation").get(pk=opinion.pk)
+    opinion = (
+        Opinion.objects.select_for_update(of=("self",)).select_related("document", "organisation").get(pk=opinion.pk)
+    )
     require(actor, Action.MATTER_HANDLE, opinion.organisation)
     matter = _lock(opinion.matter)
     if opinion.delivered_at is not None:
@@ -896,7 +912,8 @@ def matter_terminate(
 def terminate_now(
     *, actor: Any, matter: Matter, ground: str, final_instruments: str = "", language: str = "zh-hans"
 ) -> Matter:
-    """The termination itself, once the caller has checked it may happen (inside its transaction)."""
+    """The termination itself, once the caller has checked it may happen (inside its transaction).
+    The termination record (DOC-11) is issued in the name of the organ holding the matter."""
     last = _delivered_last_opinion(matter)
     if not final_instruments.strip() and last is not None and last.document is not None:
         final_instruments = f"{last.document.get_kind_display()}（{last.document.number}）"

@@ -248,6 +248,11 @@ def review_request(
     if refused:
         _audit(actor, f"matter.{stage}_refuse", matter, summary)
         if policy == LateReviewPolicy.TERMINATE and matter.status != Status.TERMINATED:
+            # The body that received the late request applies the rule and ends the matter: it
+            # holds the matter from now on and issues the termination record (DOC-11) in its own
+            # name (its staff may not issue for the organ that handled it).
+            matter.current_org = organisation
+            matter.save(update_fields=["current_org", "updated_at"])
             terminate_now(
                 actor=actor,
                 matter=matter,

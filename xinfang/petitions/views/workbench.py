@@ -42,6 +42,7 @@ from ..services.intake import attachment_can_add
 from ..services.notices import notice_kinds_for
 from ..services.personal_data import mask_phone
 from ..states import ParticipantRole, RoutingOutcome, Status
+from .handling import handling_panel
 
 
 def url_or_none(name: str, *args: Any, **kwargs: Any) -> str | None:
@@ -183,6 +184,7 @@ class MatterDetailView(LoginRequiredMixin, View):
             for p in matter.participants.all()
         ]
         routings = list(matter.routings.all())
+        clocks = matter_clocks(matter=matter, window=window)
         context = {
             "matter": matter,
             "petitioners": petitioners,
@@ -192,7 +194,8 @@ class MatterDetailView(LoginRequiredMixin, View):
             "notices": list(matter.notices.all()),
             "links": matter_links(user=user, matter=matter),
             "attachments": list(matter.attachments.all()),
-            "clocks": matter_clocks(matter=matter, window=window),
+            "clocks": clocks,
+            "handling": handling_panel(user=user, matter=matter, clocks=clocks),
             "timeline": matter_timeline(user=user, matter=matter),
             "actions": matter_actions(user=user, matter=matter, routings=routings),
             "attachment_add_url": url_or_none("petitions:intake_attachment_add", pk=matter.pk)
