@@ -325,7 +325,10 @@ class FollowUpTask(_MatterChild):
         _("状态"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN, db_index=True
     )
     result = models.TextField(_("完成情况"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None when the system opened it (a dissatisfied online evaluation).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

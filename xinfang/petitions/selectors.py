@@ -39,6 +39,7 @@ from .states import (
     CLOCK_REREVIEW,
     CLOCK_REREVIEW_WINDOW,
     CLOCK_REVIEW,
+    CLOCK_REVIEW_ACCEPT,
     CLOCK_REVIEW_WINDOW,
     CLOCK_SIMPLE_ACCEPT,
     CLOCK_SIMPLE_HANDLING,
@@ -104,6 +105,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "matter.rereview_refuse": _("复核请求逾期，不予受理"),
     "matter.review_decide": _("出具复查意见书"),
     "matter.rereview_decide": _("出具复核意见书"),
+    "matter.review_accept": _("受理复查请求"),
+    "matter.rereview_accept": _("受理复核请求"),
     "clock.extension": _("延长期限"),
     "clock.pause": _("期限中止计算（听证）"),
     "document.issue": _("出具文书"),
@@ -124,6 +127,7 @@ CLOCK_KIND_LABELS: dict[str, Promise] = {
     CLOCK_REVIEW: _("复查期限（30日，D9）"),
     CLOCK_REREVIEW_WINDOW: _("请求复核期限（30日，D10）"),
     CLOCK_REREVIEW: _("复核期限（30日，D11）"),
+    CLOCK_REVIEW_ACCEPT: _("复查复核请求受理期限（D13）"),
     CLOCK_FOLLOW_UP: _("后续工作期限"),
 }
 

@@ -300,6 +300,7 @@ CLOCK_SIMPLE_ACCEPT = "simple_accept_3wd"  # D15: simplified procedure, decide a
 CLOCK_SIMPLE_HANDLING = "simple_handling_10wd"  # D16: simplified procedure, opinion after acceptance
 CLOCK_REVIEW_WINDOW = "review_window_30d"  # D8: the petitioner may request review
 CLOCK_REVIEW = "review_30d"  # D9: the review body decides
+CLOCK_REVIEW_ACCEPT = "review_accept_wd"  # D13 overlay (XF-REV-08): decide acceptance of the request
 CLOCK_REREVIEW_WINDOW = "rereview_window_30d"  # D10: the petitioner may request re-review
 CLOCK_REREVIEW = "rereview_30d"  # D11: the re-review body decides; hearing time excluded
 CLOCK_FOLLOW_UP = "follow_up"  # a follow-up task's due date (set by whoever assigns it)

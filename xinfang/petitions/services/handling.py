@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
+from xinfang.core.actors import SYSTEM
 from xinfang.core.errors import ServiceError
 from xinfang.notices.kinds import DocumentKind, Outcome
 from xinfang.notices.models import DeliveryMethod, Document
@@ -52,6 +53,7 @@ from ..states import (
     CLOCK_REREVIEW,
     CLOCK_REREVIEW_WINDOW,
     CLOCK_REVIEW_WINDOW,
+    CLOCK_SIMPLE_ACCEPT,
     CLOCK_SIMPLE_HANDLING,
     CLOSED_FOR_FOLLOW_UP,
     AgreementKind,
@@ -72,7 +74,7 @@ from ..states import (
     Status,
     TrackProcedure,
 )
-from .common import OBJECT_TYPE, matter_clock_start, matter_transition
+from .common import OBJECT_TYPE, matter_clock_start, matter_transition, petition_period
 from .personal_data import petitioner_display_name
 
 # The satisfaction scale's default labels, marked for the catalogs (the scale is configuration).
@@ -314,18 +316,40 @@ def matter_procedure_set(
     matter.save(update_fields=["procedure", "paper_requested", "updated_at"])
     assert matter.accepted_at is not None  # status ACCEPTED
     _stop_handling_clocks(matter, actor=actor, reason=f"matter.procedure:{procedure}")
+    summary: dict[str, Any] = {
+        "before": before,
+        "after": {"procedure": procedure, "paper_requested": matter.paper_requested},
+    }
     if procedure == Procedure.SIMPLIFIED:
         matter_clock_start(matter=matter, kind=CLOCK_SIMPLE_HANDLING, start=matter.accepted_at, actor=actor)
+        # D15: the empowered organ decides acceptance within 3 working days of its receipt; the
+        # record shows whether it did (the accountability of XF-SIMP-08 rests on it).
+        due = simplified_acceptance_due(matter)
+        summary["accept_due"] = due.isoformat()
+        summary["accepted_in_time"] = timezone.localdate(matter.accepted_at) <= due
     else:
         # The 60 days from acceptance again, where the matter's track or nature has them (XF-DL-01).
         handling_clock_start(matter=matter, actor=actor)
-    _audit(
-        actor,
-        "matter.procedure",
-        matter,
-        {"before": before, "after": {"procedure": procedure, "paper_requested": matter.paper_requested}},
-    )
+    _audit(actor, "matter.procedure", matter, summary)
     return matter
+
+
+def simplified_acceptance_due(matter: Matter) -> datetime.date:
+    """D15 (XF-SIMP-06, configuration `simple_accept_3wd`): the last day to decide acceptance of a
+    simplified matter, counted from the day the accepting organ received it (the routing's receipt
+    for a forwarded or assigned matter, the matter's receipt otherwise)."""
+    from xinfang.workcalendar.deadlines import compute_deadline
+
+    routing = (
+        Routing.objects.filter(matter=matter, to_org=matter.handling_org or matter.current_org)
+        .exclude(received_at__isnull=True)
+        .order_by("-received_at")
+        .first()
+    )
+    received = routing.received_at if routing is not None and routing.received_at else matter.received_at
+    period, unit = petition_period(CLOCK_SIMPLE_ACCEPT)
+    start = timezone.localdate(received)
+    return compute_deadline(start=start, period=period, unit=unit, calendar=calendar_lookup()).due_date
 
 
 # --- Handling records and hearings -------------------------------------------------------------
@@ -736,7 +760,10 @@ def opinion_deliver(
         )
     window_kind = WINDOW_CLOCK.get(OpinionStage(opinion.stage))
     window = None
-    if window_kind is not None:
+    # The window opens only while the matter stands on this opinion: a delivery recorded after the
+    # matter was closed otherwise (withdrawn, terminated) records the delivery and nothing more.
+    stands_on = CURRENT_OPINION_STAGE.get(Status(matter.status)) == opinion.stage
+    if window_kind is not None and stands_on:
         _stop(matter, window_kind, actor=actor, reason="redelivered")
         window = matter_clock_start(matter=matter, kind=window_kind, start=delivered_at, actor=actor)
     _audit(
@@ -840,8 +867,22 @@ def mediation_result_record(
 # --- Closure: concluded, terminated, withdrawn (XF-END-01) --------------------------------------
 
 
+# The opinion a matter in each status stands on (its delivery starts the petitioner's window).
+CURRENT_OPINION_STAGE = {
+    Status.REPLIED: OpinionStage.HANDLING,
+    Status.REVIEWED: OpinionStage.REVIEW,
+    Status.FINAL: OpinionStage.REREVIEW,
+}
+
+
 def _delivered_last_opinion(matter: Matter) -> Opinion | None:
-    return matter.opinions.order_by("-issued_at").first()
+    """The opinion of the matter's current stage (the review opinion of a reviewed matter, …), or
+    the latest one. By stage, not only by time: two opinions may carry the same time."""
+    stage = CURRENT_OPINION_STAGE.get(Status(matter.status))
+    opinions = matter.opinions.all()
+    if stage is not None:
+        opinions = opinions.filter(stage=stage)
+    return opinions.order_by("-issued_at", "-pk").first()
 
 
 def window_clock(matter: Matter) -> Clock | None:
@@ -988,7 +1029,7 @@ def _follow_up_insert(
         assignee=assignee,
         description=description,
         due_date=due_date,
-        created_by=actor,
+        created_by=None if actor is SYSTEM else actor,
     )
     _audit(
         actor,
@@ -1084,7 +1125,6 @@ def evaluation_record(
     """The petitioner's evaluation of acceptance or handling (XF-SAT-01/02), given online (actor
     SYSTEM for the public portal), recorded from a phone call or from a paper form by staff.
     Dissatisfaction opens a visible follow-up task (回访) for the handling organ."""
-    from xinfang.core.actors import SYSTEM
 
     if actor is not SYSTEM and not any(
         user_can(actor, action, org)

@@ -39,6 +39,7 @@ from ..states import (
     CLOCK_REREVIEW,
     CLOCK_REREVIEW_WINDOW,
     CLOCK_REVIEW,
+    CLOCK_REVIEW_ACCEPT,
     CLOCK_REVIEW_WINDOW,
     LateReviewPolicy,
     OpinionStage,
@@ -211,7 +212,8 @@ def review_request(
         )
     if received_at > timezone.now():
         raise ValidationError({"received_at": [_("收到时间不能晚于现在。")]})
-    if received_at < contested.delivered_at:
+    # Forms give minutes: a request in the minute of delivery is not "before" it.
+    if received_at < contested.delivered_at.replace(second=0, microsecond=0):
         raise ValidationError({"received_at": [_("收到时间不能早于意见书送达时间。")]})
     due = window_due(contested, stage)
     is_late = timezone.localdate(received_at) > due
@@ -280,6 +282,18 @@ def review_request(
         actor=actor,
     )
     summary["due"] = clock.due_date.isoformat()
+    acceptance_days = settings.XINFANG_REVIEW_ACCEPTANCE_WORKING_DAYS
+    if acceptance_days:
+        # XF-REV-08 / D13 (provincial overlay, off by default): decide acceptance in N working days.
+        accept_clock = matter_clock_start(
+            matter=matter,
+            kind=CLOCK_REVIEW_ACCEPT,
+            start=received_at,
+            actor=actor,
+            period=int(acceptance_days),
+            unit="working",
+        )
+        summary["accept_due"] = accept_clock.due_date.isoformat()
     matter_transition(
         matter=matter,
         to=Status.IN_REVIEW if stage == ReviewStage.REVIEW else Status.IN_REREVIEW,
@@ -370,6 +384,7 @@ def review_decide(
     record.save(update_fields=["document"])
     review.status = ReviewStatus.DECIDED
     review.save(update_fields=["status"])
+    _stop(matter, CLOCK_REVIEW_ACCEPT, actor=actor, reason=f"{review.stage}.decide")  # deciding accepts
     clock = _stop(matter, CLOCK_REVIEW if is_review else CLOCK_REREVIEW, actor=actor, reason=f"{review.stage}.decide")
     late = clock is not None and clock.due_date < timezone.localdate(now)
     if not is_review:
@@ -392,4 +407,27 @@ def review_decide(
     return record
 
 
-__all__ = ["legal_organ", "review_bodies", "review_decide", "review_request", "window_due"]
+@transaction.atomic
+def review_accept(*, actor: Any, review: Review) -> Review:
+    """XF-REV-08 (provincial overlay D13, on when settings.XINFANG_REVIEW_ACCEPTANCE_WORKING_DAYS is
+    set): the body records that it has accepted the request, within the working days configured;
+    the acceptance clock stops (late or not, as its due date shows)."""
+    review = Review.objects.select_for_update().select_related("organisation").get(pk=review.pk)
+    if not user_can(actor, Action.MATTER_HANDLE, review.organisation):
+        raise PermissionDenied(_("您没有权限受理该请求。"))
+    matter = _lock(review.matter)
+    if review.status != ReviewStatus.PENDING:
+        raise ServiceError(_("该请求已经处理。"), code="decided")
+    clock = _stop(matter, CLOCK_REVIEW_ACCEPT, actor=actor, reason=f"{review.stage}.accept")
+    if clock is None:
+        raise ServiceError(_("该请求无需单独作出受理决定。"), code="no_acceptance_step")
+    _audit(
+        actor,
+        f"matter.{review.stage}_accept",
+        matter,
+        {"review": review.pk, "accept_due": clock.due_date.isoformat(), "late": timezone.localdate() > clock.due_date},
+    )
+    return review
+
+
+__all__ = ["legal_organ", "review_accept", "review_bodies", "review_decide", "review_request", "window_due"]

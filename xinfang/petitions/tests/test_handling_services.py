@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -229,7 +228,7 @@ class ClassificationTests:
         assert track_limit_state(matter) == "past"
         assert matter_events(matter, "matter.classify")[-1].summary["limit_state"] == "past"
 
-    def test_xf_cls_inactive_track_is_refused(self, hw):
+    def test_xf_cls_04_inactive_track_is_refused(self, hw):
         matter = accepted(hw)
         inactive = handling_track("arbitration")
         inactive.is_active = False
@@ -244,7 +243,7 @@ class ClassificationTests:
         ("procedure", "status", "runs_clock"),
         [(TrackProcedure.STATUTORY, Status.ROUTED, False), (TrackProcedure.PETITION, Status.ACCEPTED, True)],
     )
-    def test_xf_cls_tracks_are_data(self, hw, procedure, status, runs_clock):
+    def test_xf_cls_04_tracks_are_data(self, hw, procedure, status, runs_clock):
         new = HandlingTrack.objects.create(
             code=f"local_{procedure}",
             name="导入行政裁决程序" if procedure == TrackProcedure.STATUTORY else "按信访程序办理（本地）",
@@ -257,7 +256,7 @@ class ClassificationTests:
         assert matter.track == new and matter.status == status
         assert (running_clock(matter, CLOCK_HANDLING) is not None) is runs_clock
 
-    def test_xf_cls_classify_only_accepted_matters_by_their_handler(self, hw):
+    def test_xf_cls_04_classify_only_accepted_matters_by_their_handler(self, hw):
         matter, _opinion = replied(hw)
         with pytest.raises(ServiceError) as exc:
             matter_classify(actor=hw.town_officer, matter=matter, track=handling_track("suggestion"))
@@ -509,7 +508,7 @@ class OpinionTests:
         assert "__all__" in exc.value.message_dict
         assert not Opinion.objects.filter(matter=matter).exists()
 
-    def test_delivery_cannot_precede_the_opinion_or_be_repeated(self, hw):
+    def test_xf_rev_01_delivery_cannot_precede_the_opinion_or_be_repeated(self, hw):
         matter = classified(hw)
         opinion = opinion_issue(actor=hw.town_officer, matter=matter, **OPINION)
         with pytest.raises(ValidationError):
@@ -695,6 +694,17 @@ class ClosureTests:
         with pytest.raises(ValidationError):
             matter_terminate(actor=hw.town_officer, matter=matter, ground="终结")
 
+    def test_xf_rev_03_reviewed_matter_closes_only_on_its_delivered_review_opinion(self, hw):
+        # Both opinions carry the same time: the review opinion is still the one that counts.
+        with frozen(at(2026, 6, 1)):
+            matter, _opinion = reviewed(hw, deliver=False)
+            with pytest.raises(ValidationError):
+                matter_conclude(actor=hw.housing_officer, matter=matter, note="已办结")
+        with frozen(at(2026, 9, 1)), pytest.raises(ValidationError):
+            matter_terminate(actor=hw.housing_officer, matter=matter, ground="终结")
+        matter.refresh_from_db()
+        assert matter.status == Status.REVIEWED
+
     def test_xf_end_01_conclude_a_replied_matter_keeps_the_window(self, hw):
         matter, _opinion = replied(hw)
         matter = matter_conclude(actor=hw.town_officer, matter=matter, note="已送达处理意见书。")
@@ -707,6 +717,7 @@ class ClosureTests:
             matter_conclude(actor=hw.town_officer, matter=matter, note="已办结")
 
     def test_withdrawal_stops_every_clock(self, hw):
+        """Withdrawal (XF-DL-01, XF-REV-02/04 clocks): every clock of the matter stops."""
         matter, review = in_review(hw)
         handling = accepted(hw)
         for subject in (matter, handling):
@@ -722,7 +733,7 @@ class ClosureTests:
         review.refresh_from_db()
         assert review.status == "withdrawn"
 
-    def test_withdrawal_during_mediation_closes_the_referral(self, hw):
+    def test_xf_opn_04_withdrawal_during_mediation_closes_the_referral(self, hw):
         matter = classified(hw)
         referral = mediation_refer(
             actor=hw.town_officer, matter=matter, mediation_org=hw.mediation, consent_recorded=True
@@ -811,15 +822,7 @@ class EvaluationTests:
     @pytest.mark.parametrize(
         "method",
         [
-            pytest.param(
-                EvaluationMethod.ONLINE,
-                marks=pytest.mark.xfail(
-                    strict=True,
-                    raises=(ValueError, IntegrityError),
-                    reason="FollowUpTask.created_by is NOT NULL: the follow-up of an online (SYSTEM) evaluation "
-                    "needs it nullable (models_handling.py and a migration, reported to the lead)",
-                ),
-            ),
+            EvaluationMethod.ONLINE,
             EvaluationMethod.PHONE,
             EvaluationMethod.PAPER,
         ],
@@ -968,7 +971,7 @@ class SimplifiedTests:
 
 
 class HandlingRecordTests:
-    def test_records_during_handling_and_hearing_leaves_the_60_days(self, hw):
+    def test_xf_hdl_04_xf_rev_05_records_during_handling_and_hearing_leaves_the_60_days(self, hw):
         matter = classified(hw)
         due = clock_of(matter, CLOCK_HANDLING).due_date
         today = timezone.localdate()
@@ -989,7 +992,7 @@ class HandlingRecordTests:
         assert clock_of(matter, CLOCK_HANDLING).due_date == due
         assert matter_events(matter, "matter.record")[-1].summary["clock_paused"] is False
 
-    def test_record_validation(self, hw):
+    def test_xf_hdl_04_record_validation(self, hw):
         matter = classified(hw)
         today = timezone.localdate()
         with pytest.raises(ValidationError) as exc:
@@ -1014,6 +1017,7 @@ class HandlingRecordTests:
 
 class AuditTests:
     def test_every_handling_write_is_audited(self, hw):
+        """XF-OPN-01, XF-REV-01..04: each step of the chain to final leaves its audit event."""
         matter = final(hw)
         recorded = actions(matter)
         for action in (
@@ -1032,7 +1036,7 @@ class AuditTests:
         for opinion in Opinion.objects.filter(matter=matter):
             assert AuditEvent.objects.filter(action="document.issue", object_id=str(opinion.document_id)).exists()
 
-    def test_refused_hearing_leaves_neither_record_nor_event(self, hw):
+    def test_xf_rev_05_refused_hearing_leaves_neither_record_nor_event(self, hw):
         matter = _in_rereview(hw)
         today = timezone.localdate()
         hearing: dict[str, Any] = {"kind": RecordKind.HEARING, "place": "区政府会议室", "summary": "听证"}
@@ -1057,6 +1061,7 @@ class AuditTests:
         )
 
     def test_refused_writes_leave_nothing(self, hw):
+        """XF-END-01, XF-OPN-01: refused calls leave no event, document or opinion."""
         matter, _opinion = reviewed(hw)
         counts = (AuditEvent.objects.count(), Document.objects.count(), Opinion.objects.count())
         with pytest.raises(ValidationError):

@@ -26,4 +26,10 @@ class HandlingChainTests:
         matter = final(hw)
         assert matter.status == Status.FINAL
         kinds = sorted(Document.objects.filter(matter=matter).values_list("kind", flat=True))
-        assert kinds == ["delivery_receipt", "delivery_receipt", "handling_opinion", "rereview_opinion", "review_opinion"]
+        assert kinds == [
+            "delivery_receipt",
+            "delivery_receipt",
+            "handling_opinion",
+            "rereview_opinion",
+            "review_opinion",
+        ]

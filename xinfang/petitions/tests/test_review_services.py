@@ -219,7 +219,7 @@ class ReviewRequestTests:
             request_review(hw, matter)
         assert exc.value.code == "repeated"
 
-    def test_withdrawing_the_review_request(self, hw):
+    def test_xf_rev_02_withdrawing_the_review_request(self, hw):
         matter, review = in_review(hw)
         matter_withdraw(actor=hw.housing_officer, matter=matter, reason="信访人撤回复查请求。")
         review.refresh_from_db()

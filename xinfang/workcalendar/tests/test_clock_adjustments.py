@@ -89,7 +89,7 @@ class ClockExtendTests:
         assert (event.object_type, event.object_id, event.org_id) == ("petitions.matter", "42", 7)
 
     @pytest.mark.parametrize("days", [0, -3, True, 2.5, "5"])
-    def test_days_must_be_a_positive_integer(self, days):
+    def test_xf_dl_02_days_must_be_a_positive_integer(self, days):
         clock = start()
         before = written()
         with pytest.raises(ValidationError):
@@ -120,7 +120,7 @@ class ClockPauseTests:
         assert adjustment.days == 2
         assert clock.due_date == due(START, 12, Unit.WORKING)
 
-    def test_a_weekend_pause_leaves_a_working_day_clock(self):
+    def test_cnt_09_a_weekend_pause_leaves_a_working_day_clock(self):
         clock = start(Unit.WORKING, 10)
         before = clock.due_date
         adjustment = clock_pause(
@@ -129,7 +129,7 @@ class ClockPauseTests:
         clock.refresh_from_db()
         assert adjustment.days == 0 and clock.due_date == before
 
-    def test_extension_and_pauses_add_up(self):
+    def test_cnt_09_extension_and_pauses_add_up(self):
         clock = start(Unit.CALENDAR, 30)
         clock_extend(clock=clock, days=10, actor=SYSTEM, reason="延期")
         clock_pause(clock=clock, start_date=D(2026, 6, 3), end_date=D(2026, 6, 4), actor=SYSTEM, reason="听证")
@@ -138,7 +138,7 @@ class ClockPauseTests:
         assert clock.due_date == due(START, 43, Unit.CALENDAR)
 
     @pytest.mark.parametrize(("first", "second"), [((10, 12), (12, 14)), ((10, 12), (8, 10)), ((10, 12), (11, 11))])
-    def test_overlapping_pause_refused(self, first, second):
+    def test_cnt_09_overlapping_pause_refused(self, first, second):
         clock = start()
         clock_pause(
             clock=clock, start_date=D(2026, 6, first[0]), end_date=D(2026, 6, first[1]), actor=SYSTEM, reason="a"
@@ -151,7 +151,7 @@ class ClockPauseTests:
         assert exc.value.code == "pause_overlap"
         assert written() == before
 
-    def test_adjacent_pauses_allowed(self):
+    def test_cnt_09_adjacent_pauses_allowed(self):
         clock = start()
         clock_pause(clock=clock, start_date=D(2026, 6, 10), end_date=D(2026, 6, 12), actor=SYSTEM, reason="a")
         clock_pause(clock=clock, start_date=D(2026, 6, 13), end_date=D(2026, 6, 14), actor=SYSTEM, reason="b")
@@ -161,7 +161,7 @@ class ClockPauseTests:
     @pytest.mark.parametrize(
         ("start_date", "end_date"), [(D(2026, 6, 12), D(2026, 6, 10)), (D(2026, 5, 30), D(2026, 6, 2))]
     )
-    def test_pause_dates_checked(self, start_date, end_date):
+    def test_cnt_09_pause_dates_checked(self, start_date, end_date):
         clock = start()
         before = written()
         with pytest.raises(ValidationError) as exc:
@@ -172,7 +172,7 @@ class ClockPauseTests:
 
 class RefusedAdjustmentTests:
     @pytest.mark.parametrize("unit", [Unit.MONTH, Unit.YEAR])
-    def test_month_and_year_clocks_refused(self, unit):
+    def test_cnt_09_month_and_year_clocks_refused(self, unit):
         clock = start(unit, 2)
         before = written()
         with pytest.raises(ServiceError) as exc:
@@ -183,7 +183,7 @@ class RefusedAdjustmentTests:
         assert exc.value.code == "clock_unit"
         assert written() == before
 
-    def test_stopped_clock_refused(self):
+    def test_cnt_09_stopped_clock_refused(self):
         clock = start()
         clock_stop(clock=clock, actor=SYSTEM, reason="已办结")
         before = written()
@@ -197,7 +197,7 @@ class RefusedAdjustmentTests:
 
 
 class RecomputeWithAdjustmentsTests:
-    def test_calendar_change_keeps_the_extension_and_the_pause(self):
+    def test_cnt_07_calendar_change_keeps_the_extension_and_the_pause(self):
         clock = start(Unit.WORKING, 10)
         clock_extend(clock=clock, days=5, actor=SYSTEM, reason="延期")
         clock_pause(clock=clock, start_date=D(2026, 6, 3), end_date=D(2026, 6, 4), actor=SYSTEM, reason="听证")
@@ -213,7 +213,7 @@ class RecomputeWithAdjustmentsTests:
         event = AuditEvent.objects.filter(action="clock.recompute").latest("id")
         assert event.summary["after"]["due_date"] == clock.due_date.isoformat()
 
-    def test_holiday_inside_a_pause_leaves_the_due_date(self):
+    def test_cnt_07_holiday_inside_a_pause_leaves_the_due_date(self):
         # The pause excludes the working days inside it: a day that stops being one changes the
         # count on both sides, so the due date stays.
         clock = start(Unit.WORKING, 10)
@@ -224,7 +224,7 @@ class RecomputeWithAdjustmentsTests:
         assert clock_recompute(clock=clock, actor=SYSTEM) is False
         assert clock.due_date == before
 
-    def test_calendar_clock_due_day_becomes_a_holiday(self):
+    def test_cnt_07_calendar_clock_due_day_becomes_a_holiday(self):
         clock = start(Unit.CALENDAR, 30)
         clock_extend(clock=clock, days=10, actor=SYSTEM, reason="延期")
         clock.refresh_from_db()
@@ -235,7 +235,7 @@ class RecomputeWithAdjustmentsTests:
         assert clock.due_date > old_due
         assert clock.due_date == due(START, 40, Unit.CALENDAR)
 
-    def test_corrected_start_keeps_the_adjustments(self):
+    def test_cnt_08_corrected_start_keeps_the_adjustments(self):
         clock = start(Unit.CALENDAR, 30)
         clock_extend(clock=clock, days=10, actor=SYSTEM, reason="延期")
         clock_correct_start(clock=clock, start_date=D(2026, 6, 2), actor=SYSTEM, reason="受理日期更正")
