@@ -271,4 +271,12 @@ def test_acceptance_extension_reply_review_rereview_and_closure(live_server, bro
     for kind, needles in checks.items():
         _pdf_checked(page, base, _document(matter, kind), *needles)
     assert Document.objects.filter(matter=matter, kind="delivery_receipt").count() == 2
+
+    # The same page in the other two languages (labels translated; data stays as stored).
+    for language, heading, final_label in (("en", "Handling", "Re-review opinion"), ("zh-hant", "辦理", "處理途徑")):
+        context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page.goto(detail)
+        expect(page.locator("#h-handling")).to_have_text(heading)
+        expect(page.locator("#handling")).to_contain_text(final_label)
+        page.locator("#handling").screenshot(path=os.path.join(screenshots_dir, f"handling-panel-{language}-phone.png"))
     context.close()

@@ -28,6 +28,12 @@ def fill_traditional(po: polib.POFile) -> int:
     for entry in po:
         if entry.obsolete:
             continue
+        if "fuzzy" in entry.flags or entry.previous_msgid:
+            # msgmerge guessed from a similar old msgid: the guess is wrong text, convert afresh.
+            entry.msgstr = ""
+            entry.msgstr_plural = {index: "" for index in entry.msgstr_plural}
+            entry.previous_msgid = None
+            entry.previous_msgid_plural = None
         if entry.msgid_plural:
             if not any(entry.msgstr_plural.values()):
                 entry.msgstr_plural = {0: converter.convert(entry.msgid)}
