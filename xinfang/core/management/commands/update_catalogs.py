@@ -31,7 +31,7 @@ def fill_traditional(po: polib.POFile) -> int:
         if "fuzzy" in entry.flags or entry.previous_msgid:
             # msgmerge guessed from a similar old msgid: the guess is wrong text, convert afresh.
             entry.msgstr = ""
-            entry.msgstr_plural = {index: "" for index in entry.msgstr_plural}
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
             entry.previous_msgid = None
             entry.previous_msgid_plural = None
         if entry.msgid_plural:
