@@ -25,6 +25,7 @@ from xinfang.petitions.services.routing import matter_forward
 from xinfang.petitions.states import CLOCK_HANDLING, CLOCK_REREVIEW, LevelDecision, Status
 from xinfang.petitions.tests.handling_support import build_handling_world
 from xinfang.petitions.tests.triage_support import BASIS, triaged
+from xinfang.petitions.tracks import tracks_seed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -93,6 +94,7 @@ def _document(matter: Matter, kind: str) -> Document:
 def test_acceptance_extension_reply_review_rereview_and_closure(live_server, browser, screenshots_dir):
     _require_poppler()
     base = live_server.url
+    tracks_seed()  # reference data of a migration: a transactional test before this one flushed it
     mini = build_mini_district()
     hw = build_handling_world(mini)
     for user, name in (

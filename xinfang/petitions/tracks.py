@@ -5,6 +5,8 @@ simplified Chinese with an English name, like organisations."""
 
 from __future__ import annotations
 
+from typing import Any
+
 # code, name, English name, procedure, legal basis, receiving body, petitioner period, unit, order
 DEFAULT_TRACKS: tuple[tuple[str, str, str, str, str, str, int | None, str, int], ...] = (
     (
@@ -162,3 +164,27 @@ DEFAULT_TRACKS: tuple[tuple[str, str, str, str, str, str, int | None, str, int],
         99,
     ),
 )
+
+
+def tracks_seed(model: Any = None) -> int:
+    """Create the default tracks that are missing (rows already there are left as edited). `model`
+    is the historical model in a migration; the real one otherwise. Returns how many were created."""
+    if model is None:
+        from .models_handling import HandlingTrack as model
+    created = 0
+    for code, name, name_en, procedure, basis, body, period, unit, order in DEFAULT_TRACKS:
+        _track, was_created = model.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "procedure": procedure,
+                "legal_basis": basis,
+                "receiving_body_hint": body,
+                "petitioner_period": period,
+                "petitioner_period_unit": unit,
+                "sort_order": order,
+            },
+        )
+        created += was_created
+    return created

@@ -29,6 +29,7 @@ from xinfang.petitions.services.review import review_decide, review_request
 from xinfang.petitions.services.routing import matter_forward, routing_accept, routing_object, routing_objection_decide
 from xinfang.petitions.services.triage import matter_accept_here
 from xinfang.petitions.states import LevelDecision, Nature, Principle, ReviewStage
+from xinfang.petitions.tracks import tracks_seed
 from xinfang.workcalendar.deadlines import compute_deadline
 from xinfang.workcalendar.models import Clock
 from xinfang.workcalendar.selectors import calendar_lookup
@@ -106,6 +107,7 @@ def build_handling_world(mini: Any) -> HandlingWorld:
 
 
 def track(code: str = "petition") -> HandlingTrack:
+    tracks_seed()  # migration data; gone after a transactional test's flush
     return HandlingTrack.objects.get(code=code)
 
 
