@@ -10,5 +10,9 @@ urlpatterns = [
     path("matters/", include("xinfang.petitions.urls")),
     path("powerlist/", include("xinfang.powerlist.urls")),
     path("documents/", include("xinfang.notices.urls")),
+    # The public site (no login): petitions, one-stop services, guidance maps and guides.
+    path("portal/", include("xinfang.portal.urls")),
+    path("services/", include("xinfang.legalservices.urls")),
+    path("guide/", include("xinfang.guidance.urls")),
     path("admin/", admin.site.urls),
 ]

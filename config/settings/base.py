@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "xinfang.powerlist",
     "xinfang.petitions",
     "xinfang.notices",
+    "xinfang.legalservices",
+    "xinfang.guidance",
+    "xinfang.portal",
 ]
 
 MIDDLEWARE = [

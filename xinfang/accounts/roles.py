@@ -55,6 +55,7 @@ class Action(models.TextChoices):
     GRID_EVENT_REPORT = "grid_event.report", _("上报网格事件")
     MEDIATION_HANDLE = "mediation.handle", _("办理调解案件")
     STATISTICS_VIEW = "statistics.view", _("查看统计")
+    LEGALSERVICE_HANDLE = "legalservice.handle", _("办理一站式服务申请")
 
 
 R, A, S = Role, Action, Scope
@@ -68,6 +69,7 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.MATTER_TRIAGE: S.AREA,
         A.PERSONAL_DATA_VIEW: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
+        A.LEGALSERVICE_HANDLE: S.AREA,
     },
     R.BUREAU_HEAD: {
         A.ORG_VIEW: S.ALL,
@@ -80,12 +82,14 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.MATTER_SUPERVISE: S.AREA,
         A.PERSONAL_DATA_VIEW: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
+        A.LEGALSERVICE_HANDLE: S.AREA,
     },
     R.HANDLING_OFFICER: {
         A.ORG_VIEW: S.ALL,
         A.MATTER_VIEW: S.OWN,
         A.MATTER_HANDLE: S.OWN,
         A.PERSONAL_DATA_VIEW: S.OWN,
+        A.LEGALSERVICE_HANDLE: S.OWN,
     },
     R.UNIT_HEAD: {
         A.ORG_VIEW: S.ALL,
@@ -95,6 +99,7 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.MATTER_APPROVE: S.SUBTREE,
         A.PERSONAL_DATA_VIEW: S.SUBTREE,
         A.STATISTICS_VIEW: S.SUBTREE,
+        A.LEGALSERVICE_HANDLE: S.SUBTREE,
     },
     R.SUPERVISOR: {
         A.ORG_VIEW: S.ALL,
@@ -110,6 +115,7 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
     R.MEDIATOR: {
         A.ORG_VIEW: S.ALL,
         A.MEDIATION_HANDLE: S.SUBTREE,
+        A.LEGALSERVICE_HANDLE: S.SUBTREE,
     },
     R.LEADER: {
         A.ORG_VIEW: S.ALL,

@@ -21,5 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "register": user_can(user, Action.MATTER_REGISTER),
             "triage": user_can(user, Action.MATTER_TRIAGE),
             "handle": user_can(user, Action.MATTER_HANDLE),
+            "legalservices": user_can(user, Action.LEGALSERVICE_HANDLE),
         }
     }

@@ -172,6 +172,11 @@ class Matter(models.Model):
     reported_orgs = models.ManyToManyField(Organisation, verbose_name=_("被反映单位"), blank=True, related_name="+")
     reported_names = models.CharField(_("被反映人"), max_length=200, blank=True)
     submission_key = models.CharField(_("提交标识"), max_length=64, unique=True, null=True, blank=True)
+    # The petitioner's own way in (issue 5, H7; XF-SAT-02): a random public reference (not
+    # sequential, so matters cannot be enumerated) and only a keyed hash of the private query code
+    # (xinfang.portal.credentials); the code itself is shown once and never stored.
+    public_ref = models.CharField(_("公开查询编号"), max_length=12, unique=True, null=True, blank=True, editable=False)
+    query_code_hash = models.CharField(_("查询码摘要"), max_length=128, blank=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = RestrictedManager["Matter"]()

@@ -1,0 +1,325 @@
+"""Pages of the one-stop service platform.
+
+Public (no login): the catalogue, a point, the booking form, the one-time receipt and the status
+page. The booking form is protected by CSRF, a signed time-based token, a honeypot and a rate limit
+per client address; the status page by a rate limit and a uniform answer for any wrong reference or
+code. Staff: the request inbox, a request, and the actions (accept, start, complete, decline), each
+a service call; a request the user may not handle is a 404, a user without the action gets 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xinfang.accounts.policies import user_can
+from xinfang.accounts.roles import Action
+
+from . import selectors, services
+from .abuse import (
+    HONEYPOT_FIELD,
+    STATUS_LIMIT,
+    SUBMIT_LIMIT,
+    TokenError,
+    check_form_token,
+    issue_form_token,
+    rate_limited,
+    use_form_token,
+)
+from .codes import format_code
+from .forms import (
+    AcceptForm,
+    CatalogueFilterForm,
+    CompleteForm,
+    DeclineForm,
+    InboxFilterForm,
+    RequestForm,
+    StatusForm,
+)
+from .models import ServicePoint, ServiceRequest
+
+RECEIPT_SESSION_KEY = "legalservices_receipt"
+INBOX_PAGE_SIZE = 50
+
+
+# --- Public pages -------------------------------------------------------------------------------
+
+
+def catalogue_view(request: HttpRequest) -> HttpResponse:
+    """Every active service point by level, with where, when and how; filter by kind, level, town."""
+    kinds = selectors.kind_list()
+    towns = selectors.town_list()
+    form = CatalogueFilterForm(request.GET or None, kinds=kinds, towns=towns)
+    filters = form.filters()
+    groups = selectors.catalogue(**filters)
+    context = {
+        "form": form,
+        "kinds": kinds,
+        "groups": groups,
+        "filtered": any(filters.values()),
+        "count": sum(len(g.points) for g in groups),
+    }
+    return render(request, "legalservices/catalogue.html", context)
+
+
+def point_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        point = selectors.point_detail(pk)
+    except ServicePoint.DoesNotExist:
+        raise Http404(_("未找到该服务点。")) from None
+    book_url = f"{reverse('legalservices:request')}?point={point.pk}"
+    return render(request, "legalservices/point.html", {"point": point, "book_url": book_url})
+
+
+def _request_page(
+    request: HttpRequest, point: ServicePoint, form: RequestForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "point": point,
+        "form": form,
+        "error": error,
+        "token": issue_form_token(),
+        "honeypot": HONEYPOT_FIELD,
+    }
+    return render(request, "legalservices/request.html", context, status=status)
+
+
+_TOKEN_ERRORS = {
+    "too_fast": lambda: _("提交太快了。请核对填写的内容，然后再提交一次。"),
+    "expired": lambda: _("表单打开时间过长，已经失效。请核对填写的内容，然后再提交一次。"),
+    "invalid": lambda: _("表单已失效。请核对填写的内容，然后再提交一次。"),
+    "used": lambda: _("这份表单已经提交过了。如需再次申请，请重新填写。"),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_view(request: HttpRequest) -> HttpResponse:
+    """Book or request a service at a point (?point=<id>&kind=<code>)."""
+    point = selectors.point_for_request(request.POST.get("point") or request.GET.get("point"))
+    if point is None:
+        messages.info(request, _("请先在服务目录中选择一个服务点。"))
+        return redirect("legalservices:catalogue")
+    if request.method != "POST":
+        initial = {}
+        kind_code = request.GET.get("kind", "")
+        kind = next((k for k in point.kinds.all() if k.code == kind_code), None)
+        if kind is not None:
+            initial["kind"] = kind.pk
+        return _request_page(request, point, RequestForm(point=point, initial=initial))
+
+    form = RequestForm(request.POST, point=point)
+    if rate_limited(request, "submit", SUBMIT_LIMIT):
+        return _request_page(
+            request, point, form, error=_("提交过于频繁，请一小时后再试，或直接致电服务点。"), status=429
+        )
+    if request.POST.get(HONEYPOT_FIELD):
+        # Only a script fills in the hidden field: refuse without saying why.
+        return _request_page(request, point, form, error=_("无法提交申请，请稍后再试或直接致电服务点。"), status=400)
+    try:
+        nonce = check_form_token(request.POST.get("form_token", ""))
+    except TokenError as exc:
+        return _request_page(request, point, form, error=_TOKEN_ERRORS[exc.reason](), status=400)
+    if not form.is_valid():
+        return _request_page(request, point, form, status=400)
+    if not use_form_token(nonce):
+        return _request_page(request, point, form, error=_TOKEN_ERRORS["used"](), status=400)
+    data = form.cleaned_data
+    try:
+        submitted = services.public_request_submit(
+            point=point,
+            kind=data["kind"],
+            preferred_date=data["preferred_date"],
+            time_slot=data["time_slot"],
+            name=data["name"],
+            phone=data["phone"],
+            description=data["description"],
+            language=get_language() or "",
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _request_page(request, point, form, status=400)
+    # Post/redirect/get: the receipt page shows the code once, then forgets it.
+    request.session[RECEIPT_SESSION_KEY] = {
+        "reference": submitted.request.reference,
+        "code": format_code(submitted.access_code),
+        "request": submitted.request.pk,
+    }
+    return redirect("legalservices:done")
+
+
+@never_cache
+def done_view(request: HttpRequest) -> HttpResponse:
+    """The reference and access code, shown once."""
+    receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
+    if not receipt:
+        return redirect("legalservices:status")
+    service_request = (
+        ServiceRequest.objects.select_related("point__organisation", "kind").filter(pk=receipt["request"]).first()
+    )
+    if service_request is None:
+        return redirect("legalservices:status")
+    context = {
+        "reference": receipt["reference"],
+        "code": receipt["code"],
+        "service_request": service_request,
+        "due": selectors.running_due(service_request),
+    }
+    return render(request, "legalservices/done.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_view(request: HttpRequest) -> HttpResponse:
+    """Reference + access code → status and outcome in plain words. Posted, so that the code never
+    appears in an address or a log; rate limited per client address; one answer for any mismatch."""
+    if request.method != "POST":
+        return render(request, "legalservices/status.html", {"form": StatusForm()})
+    form = StatusForm(request.POST)
+    if rate_limited(request, "status", STATUS_LIMIT):
+        context = {"form": form, "error": _("查询过于频繁，请十分钟后再试。")}
+        return render(request, "legalservices/status.html", context, status=429)
+    if not form.is_valid():
+        return render(request, "legalservices/status.html", {"form": form}, status=400)
+    reference, code = form.cleaned_data["reference"], form.cleaned_data["code"]
+    notice = ""
+    if request.POST.get("action") == "cancel":
+        try:
+            services.public_request_cancel(reference=reference, code=code)
+            notice = _("您的申请已取消。")
+        except ValidationError:
+            pass  # wrong code (uniform answer below) or no longer cancellable (status shown as it is)
+    service_request = selectors.request_lookup(reference=reference, code=code)
+    if service_request is None:
+        context = {"form": form, "error": _("申请编号或查询码不正确，请核对后重新输入。")}
+        return render(request, "legalservices/status.html", context)
+    context = {
+        "form": StatusForm(),
+        "service_request": service_request,
+        "explanation": selectors.status_explanation(service_request),
+        "due": selectors.running_due(service_request) if service_request.is_open else None,
+        "reference": service_request.reference,
+        "code": code,
+        "can_cancel": service_request.status in services.CANCEL_FROM,
+        "notice": notice,
+    }
+    return render(request, "legalservices/status.html", context)
+
+
+# --- Staff pages --------------------------------------------------------------------------------
+
+
+def _check_handler(user: Any) -> None:
+    if not user_can(user, Action.LEGALSERVICE_HANDLE):
+        raise PermissionDenied(_("您没有权限办理一站式服务申请。"))
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    """The requests of the points the user handles, newest first; filter by status, kind, point."""
+    _check_handler(request.user)
+    points = selectors.handling_points(request.user)
+    form = InboxFilterForm(request.GET or None, points=points)
+    queryset = selectors.request_inbox(request.user, **form.filters())
+    page = Paginator(queryset, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    clocks = selectors.due_dates(items)
+    for item in items:
+        item.clock = clocks.get(item.pk)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "items": items, "query": query.urlencode()}
+    return render(request, "legalservices/staff/inbox.html", context)
+
+
+def _staff_request(request: HttpRequest, pk: int) -> ServiceRequest:
+    _check_handler(request.user)
+    try:
+        return selectors.request_for_staff(request.user, pk)
+    except ServiceRequest.DoesNotExist:
+        raise Http404(_("未找到该申请。")) from None
+
+
+def _detail_page(
+    request: HttpRequest, service_request: ServiceRequest, forms: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    current = service_request.status
+    forms = forms or {}
+    context = {
+        "r": service_request,
+        "due": selectors.running_due(service_request) if service_request.is_open else None,
+        "history": list(selectors.request_history(service_request)),
+        "accept_form": forms.get("accept", AcceptForm()) if current in services.ACCEPT_FROM else None,
+        "can_start": current in services.START_FROM,
+        "complete_form": forms.get("complete", CompleteForm()) if current in services.COMPLETE_FROM else None,
+        "decline_form": forms.get("decline", DeclineForm()) if current in services.DECLINE_FROM else None,
+    }
+    return render(request, "legalservices/staff/detail.html", context, status=status)
+
+
+@login_required
+def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _staff_request(request, pk))
+
+
+ACTIONS = {
+    "accept": (AcceptForm, lambda actor, r, d: services.request_accept(actor=actor, service_request=r, note=d["note"])),
+    "start": (None, lambda actor, r, d: services.request_start(actor=actor, service_request=r)),
+    "complete": (
+        CompleteForm,
+        lambda actor, r, d: services.request_complete(actor=actor, service_request=r, outcome=d["outcome"]),
+    ),
+    "decline": (
+        DeclineForm,
+        lambda actor, r, d: services.request_decline(actor=actor, service_request=r, reason=d["reason"]),
+    ),
+}
+DONE_MESSAGES = {
+    "accept": lambda: _("已受理该申请。"),
+    "start": lambda: _("已开始办理。"),
+    "complete": lambda: _("已办结，申请人可在查询页面看到办理结果。"),
+    "decline": lambda: _("已不予办理，申请人可在查询页面看到理由。"),
+}
+
+
+@login_required
+@require_POST
+def action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One staff action on a request: 404 unless the user may handle it, then the service."""
+    if action not in ACTIONS:
+        raise Http404
+    service_request = _staff_request(request, pk)
+    form_class, call = ACTIONS[action]
+    form = form_class(request.POST) if form_class is not None else None
+    if form is not None and not form.is_valid():
+        return _detail_page(request, service_request, {action: form}, status=400)
+    try:
+        call(request.user, service_request, form.cleaned_data if form is not None else {})
+    except ValidationError as exc:
+        fields = set(getattr(exc, "error_dict", {}))
+        if form is None or not fields & set(form.fields):
+            # A rule refused the action (e.g. someone else changed the request meanwhile).
+            messages.error(request, " ".join(exc.messages))
+            return redirect("legalservices:staff_detail", pk=pk)
+        _add_errors(form, exc)
+        return _detail_page(request, service_request, {action: form}, status=400)
+    messages.success(request, DONE_MESSAGES[action]())
+    return redirect(reverse("legalservices:staff_detail", args=[pk]))
