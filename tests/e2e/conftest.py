@@ -61,3 +61,58 @@ def screenshots_dir() -> str:
     path = os.path.join("var", "screenshots")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+# --- The public pages (issue 5): phone contexts in one language each, screenshots to look at ------
+
+PUBLIC_SCREENSHOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "screenshots")
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",  # a phone set to Chinese: the page starts in zh-hans until the person switches
+}
+
+
+@pytest.fixture
+def public_screenshots_dir() -> str:
+    """tests/e2e/screenshots/ (git-ignored): one phone screenshot per public page and language,
+    named <page>-<language>.png, for a person to look at."""
+    os.makedirs(PUBLIC_SCREENSHOTS, exist_ok=True)
+    return PUBLIC_SCREENSHOTS
+
+
+@pytest.fixture
+def public_shot(public_screenshots_dir):
+    """shot(page, name, language): a full-page phone screenshot as <name>-<language>.png."""
+
+    def shot(page, name: str, language: str) -> None:
+        page.screenshot(path=os.path.join(public_screenshots_dir, f"{name}-{language}.png"), full_page=True)
+
+    return shot
+
+
+@pytest.fixture
+def public_phone(browser, live_server):
+    """open(language, path): a new phone-sized browser context (closed after the test) on `path`,
+    with `language` chosen through the language switcher of the public layout."""
+    from playwright.sync_api import expect
+
+    contexts = []
+
+    def open_page(language: str, path: str):
+        context = browser.new_context(**PHONE)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}{path}")
+        if page.locator("html").get_attribute("lang") != language:
+            page.locator("#public-language").select_option(language)
+            page.locator("#public-language").locator("xpath=ancestor::form").locator("button[type=submit]").click()
+            page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
