@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from xinfang.core.actors import SYSTEM
 from xinfang.notices.models import Document, DocumentStatus
 from xinfang.orgs.models import Kind, Organisation, ReceptionPoint
-from xinfang.petitions.models import Evaluation, Matter, MatterParticipant, Opinion, Review, Routing
+from xinfang.petitions.models import Evaluation, Matter, MatterParticipant, Notice, Opinion, Review, Routing
 from xinfang.petitions.services.intake import MatterData
 from xinfang.petitions.services.personal_data import normalise_phone
 from xinfang.petitions.services.repeats import repeat_candidates
@@ -238,6 +238,7 @@ class TrackView:
     organisation: Organisation
     clocks: list[PublicClock]
     documents: list[Document]
+    notices: list[Notice]
     steps: list[Step]
     evaluations: list[Evaluation]
     evaluation_stages: list[str]
@@ -316,12 +317,17 @@ def track_data(*, matter_id: int) -> TrackView:
     """Everything the tracking page shows of one matter, in a fixed number of queries."""
     matter = Matter.objects.select_related("current_org", "current_org__parent").get(pk=matter_id)
     today = timezone.localdate()
-    clocks = [
-        PublicClock(clock_sentence(c.kind, c.due_date), c.due_date, c.due_date < today)
-        for c in Clock.objects.filter(
-            object_type=OBJECT_TYPE, object_id=str(matter.pk), stopped_at__isnull=True, kind__in=PUBLIC_CLOCK_KINDS
-        ).order_by("due_date", "pk")
-    ]
+    clocks: list[PublicClock] = []
+    for c in Clock.objects.filter(
+        object_type=OBJECT_TYPE, object_id=str(matter.pk), stopped_at__isnull=True, kind__in=PUBLIC_CLOCK_KINDS
+    ).order_by("due_date", "pk"):
+        sentence = clock_sentence(c.kind, c.due_date)
+        # Two bodies may owe the same kind of step by the same day (the bureau's and the
+        # recipient's written notice): the person needs the sentence once.
+        if all(existing.sentence != sentence for existing in clocks):
+            clocks.append(PublicClock(sentence, c.due_date, c.due_date < today))
+    # Written notices given to the petitioner (XF-NOT-01..03): their text, whatever the method.
+    notices = list(matter.notices.select_related("issuing_org").order_by("given_at", "pk"))
     documents = list(
         Document.objects.filter(matter=matter, kind__in=PETITIONER_DOCUMENT_KINDS, status=DocumentStatus.ISSUED)
         .select_related("organisation")
@@ -338,6 +344,7 @@ def track_data(*, matter_id: int) -> TrackView:
         organisation=matter.current_org,
         clocks=clocks,
         documents=documents,
+        notices=notices,
         steps=_steps(matter, routings, opinions, reviews),
         evaluations=evaluations,
         evaluation_stages=evaluation_stages_open(matter, evaluations),

@@ -75,6 +75,24 @@ class TrackTests:
         assert reverse("portal:document", args=[notice.pk]) in html
         assert notice.number in html
 
+    def test_xf_not_01_written_notices_appear_with_their_text(self, client, mini, clerk):
+        """XF-NOT-01 / XF-CH-05: a written notice given by staff (any method) shows on the tracking
+        page with its text, the organisation and the date; two equal due-date sentences show once."""
+        from xinfang.petitions.services.notices import notice_give
+        from xinfang.petitions.services.triage import matter_accept_here, matter_triage
+        from xinfang.petitions.states import LevelDecision, Nature, NoticeKind, NoticeMethod
+
+        matter, ref, code = submit(client)
+        matter = matter_triage(actor=clerk, matter=matter, level=LevelDecision.THIS_LEVEL, nature=Nature.GRIEVANCE)
+        matter = matter_accept_here(actor=clerk, matter=matter)
+        notice = notice_give(actor=clerk, matter=matter, kind=NoticeKind.RECEIPT_AND_ROUTE, method=NoticeMethod.ONLINE)
+        visitor = Client()
+        visitor.post(reverse("portal:track"), {"public_ref": ref, "query_code": code})
+        html = visitor.get(reverse("portal:track_detail")).content.decode()
+        assert str(NoticeKind.RECEIPT_AND_ROUTE.label) in html
+        assert notice.content.splitlines()[0][:20] in html
+        assert html.count('id="notices-heading"') == 1
+
     def test_a_reference_typed_loosely_still_opens(self, client, mini):
         _matter, ref, code = submit(client)
         loose = " " + ref.lower().replace("-", " ") + " "
