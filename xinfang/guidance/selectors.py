@@ -22,6 +22,7 @@ from functools import cached_property
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xinfang.core.text import localized_name
 from xinfang.orgs.models import AREA_KINDS, Kind, Level, Organisation, ReceptionPoint
@@ -257,12 +258,12 @@ def _period(track: HandlingTrack) -> str:
     n = track.petitioner_period
     unit = track.petitioner_period_unit
     if unit == "working":
-        return _("%(n)s个工作日内") % {"n": n}
+        return ngettext("%(n)s个工作日内", "%(n)s个工作日内", n) % {"n": n}
     if unit == "month":
-        return _("%(n)s个月内") % {"n": n}
+        return ngettext("%(n)s个月内", "%(n)s个月内", n) % {"n": n}
     if unit == "year":
-        return _("%(n)s年内") % {"n": n}
-    return _("%(n)s日内") % {"n": n}
+        return ngettext("%(n)s年内", "%(n)s年内", n) % {"n": n}
+    return ngettext("%(n)s日内", "%(n)s日内", n) % {"n": n}
 
 
 class _Context:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.roles import Action
 from xinfang.orgs.models import Kind, Level, Organisation
@@ -191,10 +192,36 @@ def request_for_staff(user: Any, pk: int) -> ServiceRequest:
     return handling_requests(user).select_related("point__organisation", "kind", "handled_by").get(pk=pk)
 
 
-def request_history(service_request: ServiceRequest) -> QuerySet[Any]:
-    """The request's audit events (who did what, when) for the staff page."""
+# What each audit action of a request is called on the staff page.
+HISTORY_LABELS = {
+    "legalservice.request": gettext_lazy("提出申请"),
+    "legalservice.cancel": gettext_lazy("申请人撤回"),
+    "legalservice.accept": gettext_lazy("受理"),
+    "legalservice.start": gettext_lazy("开始办理"),
+    "legalservice.complete": gettext_lazy("办结"),
+    "legalservice.decline": gettext_lazy("不予办理"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    created_at: Any
+    actor_label: str
+    action_label: str
+
+
+def request_history(service_request: ServiceRequest) -> list[HistoryEntry]:
+    """The request's audit events (who did what, when) for the staff page, in words."""
     from xinfang.audit.models import AuditEvent
 
-    return AuditEvent.objects.filter(
+    events = AuditEvent.objects.filter(
         Q(object_type=OBJECT_TYPE) & Q(object_id=str(service_request.pk)) & Q(action__startswith="legalservice.")
     ).order_by("id")
+    return [
+        HistoryEntry(
+            created_at=event.created_at,
+            actor_label=str(gettext_lazy("公众")) if event.actor_label == "public" else event.actor_label,
+            action_label=str(HISTORY_LABELS.get(event.action, event.action)),
+        )
+        for event in events
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -202,8 +203,9 @@ class FollowUpStatus(models.TextChoices):
 
 
 class EvaluationStage(models.TextChoices):
-    ACCEPTANCE = "acceptance", _("受理")
-    HANDLING = "handling", _("办理")
+    # A context of their own: "受理" and "办理" are also verbs on buttons.
+    ACCEPTANCE = "acceptance", pgettext_lazy("evaluation stage", "受理")
+    HANDLING = "handling", pgettext_lazy("evaluation stage", "办理")
 
 
 class EvaluationMethod(models.TextChoices):

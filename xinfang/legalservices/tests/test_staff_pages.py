@@ -75,7 +75,7 @@ class InboxTests:
         client.force_login(make_user((Role.HANDLING_OFFICER, points.justice_bureau)))
         html = client.get(reverse("legalservices:staff_detail", args=[request.pk])).content.decode()
         assert "陈少芬" in html and "13800009003" in html and "邻里纠纷" in html
-        assert "legalservice.request" in html
+        assert "提出申请" in html and "legalservice.request" not in html  # the history in words
         assert "七日内" in html  # the legal-aid time limit next to its due date
 
 
