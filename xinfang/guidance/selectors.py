@@ -438,9 +438,9 @@ def _track_step(track: HandlingTrack, ctx: _Context) -> Step:
         title=track.local_name,
         action=_advice(track),
         places=tuple(_track_places(track, ctx)),
-        receiving_body=localized_name(track.receiving_body_hint),
+        receiving_body=localized_name(track.receiving_body_hint, track.receiving_body_hint_en),
         time_limit=_period(track),
-        legal_basis=localized_name(track.legal_basis),
+        legal_basis=localized_name(track.legal_basis, track.legal_basis_en),
     )
 
 

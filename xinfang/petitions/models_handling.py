@@ -61,9 +61,11 @@ class HandlingTrack(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     procedure = models.CharField(_("办理方式"), max_length=12, choices=TrackProcedure.choices)
     legal_basis = models.CharField(_("法律依据"), max_length=300, blank=True)
+    legal_basis_en = models.CharField(_("法律依据（英文）"), max_length=300, blank=True)
     receiving_body_hint = models.CharField(
         _("接收机关说明"), max_length=200, blank=True, help_text=_("如：人民法院、劳动人事争议仲裁委员会。")
     )
+    receiving_body_hint_en = models.CharField(_("接收机关说明（英文）"), max_length=200, blank=True)
     petitioner_period = models.PositiveIntegerField(
         _("信访人申请期限"), null=True, blank=True, help_text=_("信访人通过该程序主张权利的法定期限，用于提醒。")
     )

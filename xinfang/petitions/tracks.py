@@ -165,6 +165,57 @@ DEFAULT_TRACKS: tuple[tuple[str, str, str, str, str, str, int | None, str, int],
     ),
 )
 
+# English of each default track's legal basis and receiving body (for the English guidance map).
+DEFAULT_TRACKS_EN: dict[str, tuple[str, str]] = {
+    "petition": ("Regulations on Petition Work, Arts. 31(6), 32 and 34", ""),
+    "suggestion": ("Regulations on Petition Work, Art. 29", ""),
+    "report": ("Regulations on Petition Work, Art. 30", "Discipline inspection and supervision commission"),
+    "litigation": ("Regulations on Petition Work, Art. 31(1)", "People's court"),
+    "procuratorial": ("Regulations on Petition Work, Art. 31(1)", "People's procuratorate"),
+    "arbitration": ("Regulations on Petition Work, Art. 31(2)", "Arbitration commission"),
+    "labour_arbitration": (
+        "Regulations on Petition Work, Art. 31(2); Labour Dispute Mediation and Arbitration Law, Art. 27",
+        "Labour and personnel dispute arbitration commission",
+    ),
+    "admin_reconsideration": (
+        "Regulations on Petition Work, Art. 31(4); Administrative Reconsideration Law, Art. 20",
+        "Administrative reconsideration body",
+    ),
+    "admin_procedure": ("Regulations on Petition Work, Art. 31(4)", "Competent administrative authority"),
+    "party_appeal": (
+        "Regulations on Petition Work, Art. 31(3)",
+        "Party organisation; discipline inspection and supervision commission",
+    ),
+    "duty_performance": ("Regulations on Petition Work, Art. 31(5)", "Competent authority"),
+    "people_mediation": (
+        "People's Mediation Law; Regulations on Petition Work, Art. 33",
+        "People's mediation committee",
+    ),
+    "legal_aid": ("Legal Aid Law, Art. 43", "Legal aid institution"),
+    "other_statutory": ("Regulations on Petition Work, Art. 31", ""),
+}
+
+
+def tracks_english_fill(model: Any = None) -> int:
+    """Fill the English legal basis and receiving body of default tracks where they are blank
+    (an administrator's own wording is kept). Returns how many rows changed."""
+    if model is None:
+        from .models_handling import HandlingTrack as model
+    changed = 0
+    for track in model.objects.filter(code__in=DEFAULT_TRACKS_EN):
+        basis_en, body_en = DEFAULT_TRACKS_EN[track.code]
+        fields = []
+        if not track.legal_basis_en and basis_en:
+            track.legal_basis_en = basis_en
+            fields.append("legal_basis_en")
+        if not track.receiving_body_hint_en and body_en:
+            track.receiving_body_hint_en = body_en
+            fields.append("receiving_body_hint_en")
+        if fields:
+            track.save(update_fields=fields)
+            changed += 1
+    return changed
+
 
 def tracks_seed(model: Any = None) -> int:
     """Create the default tracks that are missing (rows already there are left as edited). `model`
@@ -187,4 +238,5 @@ def tracks_seed(model: Any = None) -> int:
             },
         )
         created += was_created
+    tracks_english_fill(model)
     return created

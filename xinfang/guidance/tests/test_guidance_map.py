@@ -229,6 +229,10 @@ class MapLanguageTests:
         assert "Test District Human Resources and Social Security Bureau" in _names(wages)
         assert _step(tree, "litigation").title == "Routed into litigation"
         assert "Test District People's Court" in _names(_step(tree, "litigation"))
+        # The legal channel's receiving body and legal basis in English too (tracks' English fields).
+        labour = _step(tree, "labour_arbitration")
+        assert labour.receiving_body == "Labour and personnel dispute arbitration commission"
+        assert labour.legal_basis.startswith("Regulations on Petition Work, Art. 31(2)")
 
     def test_a7_traditional_chinese_is_converted_from_the_stored_names(self, world):
         tree = guidance_map(language="zh-hant")
