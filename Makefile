@@ -27,6 +27,7 @@ run: catalogs
 	$(PY) manage.py calendar_seed
 	$(PY) manage.py demo_district
 	$(PY) manage.py demo_legalservices
+	$(PY) manage.py guides_seed
 	$(PY) manage.py demo_powerlist
 	$(PY) manage.py demo_matters
 	@echo "Starting the background worker and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"

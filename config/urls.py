@@ -10,9 +10,12 @@ urlpatterns = [
     path("matters/", include("xinfang.petitions.urls")),
     path("powerlist/", include("xinfang.powerlist.urls")),
     path("documents/", include("xinfang.notices.urls")),
+    path("hotline/", include("xinfang.hotline.urls")),
     # The public site (no login): petitions, one-stop services, guidance maps and guides.
     path("portal/", include("xinfang.portal.urls")),
     path("services/", include("xinfang.legalservices.urls")),
     path("guide/", include("xinfang.guidance.urls")),
+    path("open311/", include("xinfang.open311.urls")),
+    path("api/", include("xinfang.api.urls")),
     path("admin/", admin.site.urls),
 ]

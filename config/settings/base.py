@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "xinfang.core",
     "xinfang.audit",
     "xinfang.orgs",
@@ -58,6 +63,10 @@ INSTALLED_APPS = [
     "xinfang.legalservices",
     "xinfang.guidance",
     "xinfang.portal",
+    "xinfang.webhooks",
+    "xinfang.hotline",
+    "xinfang.open311",
+    "xinfang.api",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +193,106 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
+# --- REST API (/api/v1/; docs/api.md) ---------------------------------------------------------
+# Token authentication for systems (django-rest-knox keeps only a digest of each token), the
+# session for browsers (with CSRF). Errors in one format (drf-standardized-errors), messages in
+# the language of Accept-Language. Lists are paged, filtered and ordered.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "xinfang.core.api.pagination.Pagination",
+    # JSON bodies only (an upload action names its multipart parser itself): form encodings have
+    # no null and no types, so "5", "null" and 5 would all mean the same.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "xinfang.core.api.filters.FilterBackend",  # django-filter with strict booleans and ids
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "xinfang.core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("XINFANG_API_USER_RATE", "6000/min")},
+    "DEFAULT_VERSIONING_CLASS": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "xinfang.core.api.errors.ExceptionHandler",
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+}
+REST_KNOX = {
+    # System tokens do not expire unless the administrator says so (api_token_create --days N).
+    "TOKEN_TTL": None,
+    "AUTO_REFRESH": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Xinfang API",
+    "DESCRIPTION": "Petition work and dispute resolution: matters, organisations, power list, documents, calendar.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get names of their own (no "Status0e7Enum").
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "DocumentStatusEnum": "xinfang.notices.models.DocumentStatus",
+        "DocumentKindEnum": "xinfang.notices.kinds.DocumentKind",
+        "CalendarStatusEnum": "xinfang.workcalendar.choices.CalendarStatus",
+        "DayKindEnum": "xinfang.workcalendar.choices.DayKind",
+        "ClockAdjustmentKindEnum": "xinfang.workcalendar.models.AdjustmentKind",
+        "OrganisationKindEnum": "xinfang.orgs.models.Kind",
+        "RecordKindEnum": "xinfang.petitions.states.RecordKind",
+        "FollowUpKindEnum": "xinfang.petitions.states.FollowUpKind",
+        "DeliveryMethodEnum": "xinfang.notices.models.DeliveryMethod",
+        "EvaluationMethodEnum": "xinfang.petitions.states.EvaluationMethod",
+        "OpinionStageEnum": "xinfang.petitions.states.OpinionStage",
+        "ReviewStageEnum": "xinfang.petitions.states.ReviewStage",
+        "EvaluationStageEnum": "xinfang.petitions.states.EvaluationStage",
+    },
+    # drf-standardized-errors' hook replaces drf-spectacular's (it leaves the error components'
+    # per-operation "attr"/"code" enums alone instead of warning about them).
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+}
+# Idempotency keys are kept this many hours; a create sent again with the same key within that
+# time returns the first answer instead of creating twice.
+XINFANG_API_IDEMPOTENCY_HOURS = 24
+# An unfinished request holding a key is given up after this many seconds (a crashed worker).
+XINFANG_API_IDEMPOTENCY_STALE_SECONDS = 120
+
+# --- Open311 GeoReport v2 (/open311/; docs/open311.md) ---------------------------------------
+# Civic apps file petitions with a registered client's key (admin or `open311_client_create`) and
+# read back only their own. The jurisdiction_id answered to (empty: the parameter is ignored).
+XINFANG_OPEN311_JURISDICTION_ID = os.environ.get("XINFANG_OPEN311_JURISDICTION_ID", "")
+# "production" or "test" in the discovery document; its contact line (empty: the registering
+# organisation's name, phone, e-mail and address).
+XINFANG_OPEN311_ENDPOINT_TYPE = "production"
+XINFANG_OPEN311_CONTACT = ""
+# Rate limits, scope -> (count, seconds): "address" per client address, "read" per client; filings
+# per client are the client's own "per hour" figure (default for new clients below).
+XINFANG_OPEN311_RATE_LIMITS = {"address": (300, 10 * 60), "read": (600, 10 * 60)}
+XINFANG_OPEN311_DEFAULT_REQUESTS_PER_HOUR = 60
+XINFANG_OPEN311_CLIENT_IP_HEADER = ""
+# A POST body larger than this is refused before it is read.
+XINFANG_OPEN311_MAX_BODY_BYTES = 64 * 1024
+# Requests filed under these service codes are reports on officials from the start (XF-CLS-03):
+# never returned by GET, like every matter triaged as a report.
+XINFANG_OPEN311_REPORT_SERVICE_CODES = ["OFFICIAL-MISCONDUCT"]
+
 # --- Background jobs (Django tasks API, database backend) ------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -253,6 +362,44 @@ XINFANG_MAX_REPRESENTATIVES = 5
 # Attachments: checked at the edge by size and by content (magic bytes), not by the name.
 XINFANG_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 XINFANG_ATTACHMENT_TYPES = ["application/pdf", "image/jpeg", "image/png", "text/plain"]
+
+# Webhooks (docs/webhooks.md): events pushed to other systems (the 12345 platform …), signed with
+# HMAC-SHA256, retried with exponential backoff: attempt n+1 waits base * 2**(n-1) seconds (capped).
+XINFANG_WEBHOOK_TIMEOUT_SECONDS = 10
+XINFANG_WEBHOOK_MAX_ATTEMPTS = 8
+XINFANG_WEBHOOK_RETRY_BASE_SECONDS = 60
+XINFANG_WEBHOOK_RETRY_MAX_SECONDS = 6 * 60 * 60
+# SSRF guard: endpoints on loopback, link-local (169.254.x.x: cloud metadata), multicast, unspecified
+# or reserved addresses are refused, unless inside one of these networks (e.g. ["127.0.0.1/32"] for
+# a receiver on the same machine). Private networks (10.x, 192.168.x …) are allowed: government
+# systems talk over the intranet; list any to refuse as well in XINFANG_WEBHOOK_BLOCKED_NETWORKS.
+XINFANG_WEBHOOK_ALLOWED_NETWORKS: list[str] = []
+XINFANG_WEBHOOK_BLOCKED_NETWORKS: list[str] = []
+
+# 12345 hotline work orders (docs/hotline.md, regulations.md §6). HOT-04: the national guidance sets
+# no numbers; these defaults follow 山东省 (2020) and 济南/潍坊 and are UNCONFIRMED locally: working
+# days, from the start event named. Each is (period, unit) like XINFANG_PETITION_PERIODS.
+XINFANG_HOTLINE_PERIODS = {
+    "hotline_dispatch": (1, "working"),  # received (or returned/objected) -> dispatched
+    "hotline_return_window": (2, "working"),  # a misdirected order is returned within 2 WD of dispatch
+    "hotline_reply": (5, "working"),  # reply to the caller and the hotline within 5 WD of dispatch
+    "hotline_visit": (3, "working"),  # return visit and evaluation after the reply (local choice)
+}
+# The reply period by kind of order (Zunyi: consultations 1 WD …); a kind not listed uses "hotline_reply".
+XINFANG_HOTLINE_REPLY_PERIODS_BY_KIND: dict[str, tuple[int, str]] = {}
+# HOT-04 (山东省 2020): complex orders may be extended once, by at most 10 working days.
+XINFANG_HOTLINE_MAX_EXTENSION_DAYS = 10
+XINFANG_HOTLINE_MAX_EXTENSIONS = 1
+# The API schema names the choice sets of these two apps (fields called kind, status … elsewhere too).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "HotlineOrderKindEnum": "xinfang.hotline.states.OrderKind",
+        "HotlineOrderStatusEnum": "xinfang.hotline.states.OrderStatus",
+        "HotlineExclusionEnum": "xinfang.hotline.states.Exclusion",
+        "HotlineEvaluationEnum": "xinfang.hotline.states.Evaluation",
+        "WebhookDeliveryStatusEnum": "xinfang.webhooks.models.DeliveryStatus",
+    }
+)
 
 LOGGING = {
     "version": 1,

@@ -18,9 +18,8 @@ from playwright.sync_api import expect
 
 from xinfang.core.actors import SYSTEM
 from xinfang.core.testing import build_mini_district
-from xinfang.guidance.guide_texts import DEFAULT_GUIDES
 from xinfang.guidance.models import Guide
-from xinfang.guidance.services import guide_save
+from xinfang.guidance.services import seed_guides
 from xinfang.orgs.models import Function, Kind, Level
 from xinfang.orgs.services import organisation_create, reception_point_create
 from xinfang.petitions.models import HandlingTrack
@@ -58,32 +57,11 @@ def _in(language: str, value):
         return str(value())
 
 
-def _guides_seed() -> None:
-    """The guides migration 0002 seeds (there is no importable seed function: the migration reads
-    guide_texts.DEFAULT_GUIDES itself), created again after a transactional test's flush through
-    the app's service, the traditional texts converted by OpenCC as the migration does."""
-    for default in DEFAULT_GUIDES:
-        if Guide.objects.filter(slug=default.slug).exists():
-            continue
-        guide = Guide(
-            slug=default.slug,
-            sort_order=default.sort_order,
-            title_zh_hans=default.title,
-            title_en=default.title_en,
-            summary_zh_hans=default.summary,
-            summary_en=default.summary_en,
-            body_zh_hans=default.body,
-            body_en=default.body_en,
-            is_published=True,
-        )
-        guide_save(actor=SYSTEM, guide=guide, regenerate_hant=True)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a7_o2_guidance_map_its_one_page_pdf_and_the_guides(language, live_server, public_phone, public_shot):
     cache.clear()  # the PDF cache and its rate limit (20 a minute per address)
     tracks_seed()  # the classified-handling list: migration data a flush removed
-    _guides_seed()
+    seed_guides()  # migration data: a transactional test before this one flushed it
     mini = build_mini_district()
     since = timezone.localdate().replace(day=1)
     hr = organisation_create(

@@ -191,3 +191,89 @@ def _login(page: Page, base: str, username: str) -> None:
     page.locator("#id_password").press("Enter")
     page.wait_for_load_state()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+WALK_IN_OUTCOME = "已当面解答：拖欠的工资可以向劳动监察部门投诉，也可以申请劳动仲裁；已为您填写法律援助申请表。"
+
+
+def test_p1_walk_in_registered_by_staff_completed_and_seen_by_the_person(
+    live_server, browser, public_phone, public_shot, public_screenshots_dir
+):
+    """P1: a person walks into a town's service point; the clerk registers the request (the kinds
+    offered follow the chosen point), accepts it on the spot, prints the slip with the reference and
+    access code, completes it; the person, reading English, finds the outcome on the status page."""
+    cache.clear()
+    seed_kinds(ServiceKind)  # the data migration's kinds: a transactional test before this one flushed them
+    kinds = {kind.code: kind for kind in ServiceKind.objects.all()}
+    mini = build_mini_district()
+    justice = _department("测试区司法局", mini.district, "E2E-W-SFJ", name_en="Test District Justice Bureau")
+    town_justice = _department("甲镇司法所", mini.town_a, "E2E-W-A-SFS", name_en="Town A Justice Office")
+    _point(justice, "测试区公共法律服务中心", list(kinds.values()), name_en="Test District Public Legal Service Centre")
+    station = _point(
+        town_justice,
+        "甲镇公共法律服务工作站",
+        [kinds["consultation"], kinds["legal_aid"]],
+        name_en="Town A Public Legal Service Station",
+        address_en="1/F, Town A Government, 1 Hexie Road",
+        hours_en="Monday to Friday 9:00-17:00",
+    )
+    clerk = make_user((Role.BUREAU_HEAD, mini.petition_bureau), username="e2e.walkin")  # every point of the district
+
+    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    desk = staff.new_page()
+    _login(desk, live_server.url, clerk.username)
+    desk.goto(f"{live_server.url}/services/staff/")
+    desk.locator("main a[href$='/services/staff/new/']").click()
+    expect(desk).to_have_url(re.compile(r"/services/staff/new/$"))
+
+    # The kinds offered follow the chosen point: the town station has two of the six.
+    desk.locator("#id_point").select_option(str(station.pk))
+    offered = desk.locator("#id_kind option:not([hidden]):not([value=''])")
+    expect(offered).to_have_count(2)
+    desk.locator("#id_channel_0").check()  # walk-in
+    desk.locator("#id_kind").select_option(str(kinds["consultation"].pk))
+    desk.locator("#id_name").fill("黄国华")
+    desk.locator("#id_phone").fill("13800009004")
+    desk.locator("#id_description").fill("工资被拖欠两个月，想咨询怎么办。")
+    desk.locator("#id_language").select_option("en")
+    desk.locator("#id_accept_now").check()
+    desk.locator("#id_note").fill("请到二楼窗口等候叫号。")
+    desk.locator("#id_informed").check()
+    desk.screenshot(path=os.path.join(public_screenshots_dir, "services-staff-new-zh-hans.png"), full_page=True)
+    desk.locator("main form button[type=submit]").click()
+
+    # The slip: reference and code to hand over, in the person's language (English), shown once.
+    expect(desk).to_have_url(re.compile(r"/services/staff/new/slip/$"))
+    reference = desk.locator("#slip-reference").inner_text().strip()
+    code = desk.locator("#slip-code").inner_text().strip()
+    assert re.fullmatch(r"LS-[0-9A-Z]{4}-[0-9A-Z]{4}", reference), reference
+    expect(desk.locator("section.slip")).to_have_attribute("lang", "en")
+    expect(desk.locator("section.slip")).to_contain_text("Town A Public Legal Service Station")
+    expect(desk.locator("section.slip")).to_contain_text("1/F, Town A Government, 1 Hexie Road")
+    expect(desk.locator("[data-slip-print]")).to_be_visible()
+    desk.emulate_media(media="print")
+    expect(desk.locator("nav.navbar")).to_be_hidden()  # the slip prints alone
+    desk.screenshot(path=os.path.join(public_screenshots_dir, "services-staff-slip-print.png"), full_page=True)
+    desk.emulate_media(media="screen")
+    registered = ServiceRequest.objects.get(reference=reference)
+    assert (registered.channel, registered.status, registered.point) == ("walk_in", RequestStatus.ACCEPTED, station)
+
+    # The clerk completes it from the request's page.
+    desk.locator(f"main a[href$='/services/staff/{registered.pk}/']").click()
+    desk.locator("form[action$='/complete/'] [name=outcome]").fill(WALK_IN_OUTCOME)
+    desk.locator("form[action$='/complete/'] button[type=submit]").click()
+    expect(desk.locator(".alert-success").first).to_be_visible()
+    desk.screenshot(path=os.path.join(public_screenshots_dir, "services-staff-walk-in-detail-zh-hans.png"))
+    assert desk.goto(f"{live_server.url}/services/staff/new/slip/").url.endswith("/services/staff/")  # shown once
+    staff.close()
+    registered.refresh_from_db()
+    assert registered.status == RequestStatus.COMPLETED
+
+    # The person, on their phone in English, looks it up with the slip's reference and code.
+    page = public_phone("en", "/services/status/")
+    _status(page, reference, code)
+    main = page.locator("main")
+    expect(main).to_contain_text(_in("en", lambda: status_explanation(registered)))
+    expect(main).to_contain_text(WALK_IN_OUTCOME)
+    expect(main).to_contain_text("Town A Public Legal Service Station")
+    public_shot(page, "services-status-walk-in", "en")

@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     MEDIATION_HANDLE = "mediation.handle", _("办理调解案件")
     STATISTICS_VIEW = "statistics.view", _("查看统计")
     LEGALSERVICE_HANDLE = "legalservice.handle", _("办理一站式服务申请")
+    WEBHOOK_MANAGE = "webhook.manage", _("维护事件推送（Webhook）")
 
 
 R, A, S = Role, Action, Scope
@@ -138,5 +139,6 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.CALENDAR_MANAGE: S.ALL,
         A.POWERLIST_MANAGE: S.ALL,
         A.AUDIT_VIEW: S.ALL,
+        A.WEBHOOK_MANAGE: S.ALL,
     },
 }

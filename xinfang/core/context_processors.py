@@ -22,5 +22,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "triage": user_can(user, Action.MATTER_TRIAGE),
             "handle": user_can(user, Action.MATTER_HANDLE),
             "legalservices": user_can(user, Action.LEGALSERVICE_HANDLE),
+            "hotline": user_can(user, Action.MATTER_VIEW),  # 12345 work orders (xinfang.hotline)
         }
     }

@@ -3,10 +3,21 @@ because services raise before (or roll back) their single transaction."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 
-__all__ = ["PermissionDenied", "ServiceError", "ValidationError"]
+__all__ = ["PermissionDenied", "ServiceError", "ValidationError", "put_errors"]
 
 
 class ServiceError(ValidationError):
     """A business rule refused the action. The message is translated and may cite a rule id."""
+
+
+def put_errors(form: Any, exc: ValidationError) -> None:
+    """A service's errors on a form: next to the form's fields, the rest above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -27,3 +27,15 @@ def localized_name(name: str, name_en: str = "") -> str:
     if language in {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}:
         return to_traditional(name)
     return name
+
+
+def in_reader_language(text: str, text_en: str = "") -> str:
+    """Stored text (an address, opening hours, a description) in the reader's language: the English
+    text for English readers when there is one, traditional script for zh-hant readers, the stored
+    simplified text otherwise (also for English readers when no English text has been written)."""
+    language = (get_language() or "zh-hans").lower()
+    if language.startswith("en") and text_en:
+        return text_en
+    if language.startswith("zh-hant") or language in {"zh-tw", "zh-hk", "zh-mo"}:
+        return to_traditional(text) if text else ""
+    return text

@@ -461,10 +461,10 @@ def _points(ctx: _Context, point_pk: int | None) -> list[Point]:
     return [
         Point(
             pk=p.pk,
-            name=localized_name(p.name),
+            name=p.local_name,
             organisation=p.organisation.local_name,
-            address=localized_name(p.address),
-            hours=localized_name(p.hours),
+            address=p.local_address,
+            hours=p.local_hours,
             phone=p.phone,
             is_here=p.pk == point_pk,
         )

@@ -1,4 +1,5 @@
-"""Writes of the guidance app: saving a guide (create or edit), audited in the same transaction."""
+"""Writes of the guidance app: saving a guide (create or edit), audited in the same transaction, and
+creating the default guides that are missing."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from django.db import transaction
 
 from xinfang.accounts.policies import require
 from xinfang.audit.services import audit_record
+from xinfang.core.actors import SYSTEM
 from xinfang.core.text import to_traditional
 
+from .guide_texts import DEFAULT_GUIDES
 from .models import Guide
 from .policies import GUIDE_MANAGE
 
@@ -49,3 +52,32 @@ def guide_save(*, actor: Any, guide: Guide, changed: Iterable[str] = (), regener
         summary["published"] = {"before": before_published, "after": guide.is_published}
     audit_record(actor=actor, action="guide.create" if created else "guide.update", target=guide, summary=summary)
     return guide
+
+
+@transaction.atomic
+def seed_guides(*, actor: Any = SYSTEM) -> int:
+    """Create the default guides (`guide_texts.DEFAULT_GUIDES`) that are missing, published, the
+    traditional texts converted by OpenCC; returns how many were created. A guide that exists
+    (matched by slug) is left exactly as it is, edited or unpublished by an administrator, so this
+    is safe to run at every start (`manage.py guides_seed`, `make run`) and after a test's flush.
+    Each guide is created through `guide_save` (audit event `guide.create`)."""
+    require(actor, GUIDE_MANAGE)
+    existing = set(Guide.objects.filter(slug__in=[d.slug for d in DEFAULT_GUIDES]).values_list("slug", flat=True))
+    created = 0
+    for default in DEFAULT_GUIDES:
+        if default.slug in existing:
+            continue
+        guide = Guide(
+            slug=default.slug,
+            sort_order=default.sort_order,
+            title_zh_hans=default.title,
+            title_en=default.title_en,
+            summary_zh_hans=default.summary,
+            summary_en=default.summary_en,
+            body_zh_hans=default.body,
+            body_en=default.body_en,
+            is_published=True,
+        )
+        guide_save(actor=actor, guide=guide, regenerate_hant=True)
+        created += 1
+    return created

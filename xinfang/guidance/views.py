@@ -7,13 +7,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from xinfang.core import ratelimit
 
 from .models import Guide
 from .rendering import PAPER, map_pdf
@@ -26,16 +27,8 @@ LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    """The fixed-window counter per client address in the cache, as the public verification page
-    of the instruments does (xinfang/notices/views.py)."""
-    key = f"guidance:pdf:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, PDF_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, PDF_WINDOW)
-        count = 1
-    return count > PDF_LIMIT
+    """The fixed-window counter per client address (`xinfang.core.ratelimit`)."""
+    return ratelimit.hit("guidance:pdf", ratelimit.client_address(request), limit=PDF_LIMIT, window=PDF_WINDOW)
 
 
 def _where(request: HttpRequest) -> dict[str, str]:
@@ -82,7 +75,8 @@ def map_pdf_view(request: HttpRequest) -> HttpResponse:
     size = request.GET.get("size", "a4").lower()
     language = request.GET.get("lang") or translation.get_language() or settings.LANGUAGE_CODE
     if _rate_limited(request):
-        return _bad_pdf_request(request, _("下载过于频繁，请一分钟后再试。"), 429)
+        page = _bad_pdf_request(request, _("下载过于频繁，请一分钟后再试。"), 429)
+        return ratelimit.too_many(page, retry_after=PDF_WINDOW)
     if size not in PAPER:
         return _bad_pdf_request(request, _("纸张规格只能是 A4 或 A3。"), 400)
     if language not in LANGUAGES:

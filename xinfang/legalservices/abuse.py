@@ -1,20 +1,20 @@
-"""Protection of the public forms without a CAPTCHA (issue 5 item 8): a signed, time-stamped form
-token (a form sent back in under `MIN_SECONDS` or after `MAX_AGE` is refused, and a token is used
-once), a honeypot field that people never see, and fixed-window rate limits per client address
-in the cache (the mechanism of the document verification page, xinfang/notices/views.py)."""
+"""Protection of the public forms without a CAPTCHA (issue 5 item 8), with the one-stop service
+pages' own limits and salt over the shared mechanisms: a signed, time-stamped form token
+(`xinfang.core.formguard`; a form sent back in under `MIN_SECONDS` or after `MAX_AGE` is refused,
+and a token is used once), a honeypot field that people never see, and fixed-window rate limits
+per client address in the cache (`xinfang.core.ratelimit`)."""
 
 from __future__ import annotations
 
-import secrets
-import time
-
-from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from xinfang.core import ratelimit
+from xinfang.core.formguard import HONEYPOT_FIELD, token_issue, token_nonce
+from xinfang.core.formguard import FormTokenError as TokenError
+
 MIN_SECONDS = 3  # nobody fills in the form faster
 MAX_AGE = 6 * 60 * 60  # a form left open longer than this is reloaded
-HONEYPOT_FIELD = "website"  # hidden from people (and from screen readers); scripts fill it in
 
 # (requests, window in seconds) per client address.
 SUBMIT_LIMIT = (5, 60 * 60)
@@ -22,42 +22,29 @@ STATUS_LIMIT = (20, 10 * 60)
 
 _SIGNER_SALT = "xinfang.legalservices.form-token"
 
-
-class TokenError(Exception):
-    """The form token is missing, forged, too fresh, too old or already used; `reason` says which."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+__all__ = [
+    "HONEYPOT_FIELD",
+    "MAX_AGE",
+    "MIN_SECONDS",
+    "STATUS_LIMIT",
+    "SUBMIT_LIMIT",
+    "TokenError",
+    "check_form_token",
+    "issue_form_token",
+    "rate_limited",
+    "use_form_token",
+]
 
 
 def issue_form_token(now: float | None = None) -> str:
-    """A token for one form: a random nonce and the time it was issued, signed with a timestamp."""
-    issued = time.time() if now is None else now
-    value = f"{secrets.token_urlsafe(12)}.{int(issued * 1000)}"  # issued in milliseconds
-    return signing.TimestampSigner(salt=_SIGNER_SALT).sign(value)
+    """A token for one form: a random nonce and the time it was issued, signed."""
+    return token_issue(salt=_SIGNER_SALT, now=now)
 
 
 def check_form_token(token: str, now: float | None = None) -> str:
     """The token's nonce if the token is genuine and between MIN_SECONDS and MAX_AGE old;
     TokenError otherwise. Does not use it up (see `use_form_token`)."""
-    signer = signing.TimestampSigner(salt=_SIGNER_SALT)
-    try:
-        value = signer.unsign(token or "", max_age=MAX_AGE)
-    except signing.SignatureExpired:
-        raise TokenError("expired") from None
-    except signing.BadSignature:
-        raise TokenError("invalid") from None
-    nonce, _, issued = value.rpartition(".")
-    try:
-        age = (time.time() if now is None else now) - int(issued) / 1000
-    except ValueError:
-        raise TokenError("invalid") from None
-    if age > MAX_AGE:
-        raise TokenError("expired")
-    if age < MIN_SECONDS:
-        raise TokenError("too_fast")
-    return nonce
+    return token_nonce(token, salt=_SIGNER_SALT, min_seconds=MIN_SECONDS, max_age=MAX_AGE, now=now)
 
 
 def use_form_token(nonce: str) -> bool:
@@ -65,18 +52,7 @@ def use_form_token(nonce: str) -> bool:
     return bool(cache.add(f"legalservices:token:{nonce}", 1, MAX_AGE + 60))
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def rate_limited(request: HttpRequest, scope: str, limit: tuple[int, int]) -> bool:
     """Count one hit for the client address in `scope`; True once the window's limit is passed."""
     allowed, window = limit
-    key = f"legalservices:{scope}:{client_address(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > allowed
+    return ratelimit.hit(f"legalservices:{scope}", ratelimit.client_address(request), limit=allowed, window=window)

@@ -66,8 +66,8 @@ class ServicePointAdmin(PolicyAdminMixin, admin.ModelAdmin):  # type: ignore[typ
 class ServiceRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the requests the user may handle."""
 
-    list_display = ("reference", "kind", "point", "status", "preferred_date", "created_at")
-    list_filter = ("status", "kind")
+    list_display = ("reference", "kind", "point", "status", "channel", "preferred_date", "created_at")
+    list_filter = ("status", "kind", "channel")
     search_fields = ("reference",)
     list_select_related = ("kind", "point")
     exclude = ("access_code_hash",)

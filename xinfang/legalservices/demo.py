@@ -34,8 +34,8 @@ from .seed import seed_kinds
 DEMO_SEED = 20260601
 DEMO_LOGIN = "legalaid"  # handling officer of the district justice bureau (its legal-aid centre)
 
-OFFICE_HOURS_EN = "Monday to Friday 9:00-12:00 and 14:00-17:30 (except public holidays)"
-MEDIATION_HOURS_EN = "Monday to Saturday 9:00-17:00 (except public holidays)"
+OFFICE_HOURS_EN = district_data.OFFICE_HOURS_EN
+MEDIATION_HOURS_EN = district_data.MEDIATION_HOURS_EN
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class PointSpec:
     name: str
     name_en: str
     address: str
+    address_en: str
     hours: str
     hours_en: str
     kinds: tuple[str, ...]
@@ -71,20 +72,6 @@ class DemoResult:
     codes: list[tuple[str, str, str]] = field(default_factory=list)  # (reference, code, status)
 
 
-def _hours_en(hours: str) -> str:
-    return {district_data.OFFICE_HOURS: OFFICE_HOURS_EN, district_data.MEDIATION_HOURS: MEDIATION_HOURS_EN}.get(
-        hours, ""
-    )
-
-
-# "和谐南沙" points of the district mediation committee (from the demo's reception points).
-_DISTRICT_MEDIATION_EN = {
-    "和谐南沙调解点（区信访局接待大厅驻点）": "Harmonious Nansha Mediation Point (Petition Bureau reception hall)",
-    "和谐南沙调解点（区综治中心）": "Harmonious Nansha Mediation Point (Comprehensive Governance Centre)",
-    "和谐南沙调解点（区公共法律服务中心）": "Harmonious Nansha Mediation Point (Public Legal Service Centre)",
-}
-
-
 def point_specs() -> list[PointSpec]:
     """The demo's service points, computed from the demo district's plan (no database)."""
     plan = demo_plan()
@@ -96,6 +83,7 @@ def point_specs() -> list[PointSpec]:
             "南沙区公共法律服务中心",
             "Nansha Public Legal Service Centre",
             "广州市南沙区政务路5号一楼",
+            f"1/F, 5 Zhengwu Road, {district_data.DISTRICT_EN}",
             office,
             OFFICE_HOURS_EN,
             ("consultation", "legal_aid", "notarisation", "admin_mediation"),
@@ -106,6 +94,7 @@ def point_specs() -> list[PointSpec]:
             "南沙区涉外（港澳）法律服务中心",
             "Nansha Cross-border (Hong Kong and Macao) Legal Service Centre",
             "广州市南沙区政务路5号二楼",
+            f"2/F, 5 Zhengwu Road, {district_data.DISTRICT_EN}",
             office,
             OFFICE_HOURS_EN,
             ("cross_border", "consultation", "notarisation"),
@@ -116,6 +105,7 @@ def point_specs() -> list[PointSpec]:
             "南沙区综治中心矛盾纠纷调处大厅",
             "Nansha Comprehensive Governance Centre, Dispute Resolution Hall",
             "广州市南沙区政务路3号",
+            f"3 Zhengwu Road, {district_data.DISTRICT_EN}",
             office,
             OFFICE_HOURS_EN,
             ("people_mediation", "admin_mediation", "consultation"),
@@ -127,22 +117,25 @@ def point_specs() -> list[PointSpec]:
             PointSpec(
                 point.org,
                 point.name,
-                _DISTRICT_MEDIATION_EN.get(point.name, ""),
+                point.name_en,
                 point.address,
+                point.address_en,
                 point.hours,
-                _hours_en(point.hours),
+                point.hours_en,
                 ("people_mediation", "consultation"),
                 order,
             )
         )
     for order, row in enumerate(district_data.TOWNS, start=1):
         office_address = f"广州市南沙区{row.name}{row.road}1号"
+        office_address_en = f"1 {row.road_en}, {row.name_en}, {district_data.DISTRICT_EN}"
         specs.append(
             PointSpec(
                 f"{row.division_code}-SFS",
                 f"{row.name}公共法律服务工作站",
                 f"{row.name_en} Public Legal Service Station",
                 f"{office_address}一楼",
+                f"1/F, {office_address_en}",
                 office,
                 OFFICE_HOURS_EN,
                 ("consultation", "legal_aid", "admin_mediation"),
@@ -155,6 +148,7 @@ def point_specs() -> list[PointSpec]:
                 f"和谐南沙调解点（{row.name}）",
                 f"Harmonious Nansha Mediation Point ({row.name_en})",
                 f"{office_address}二楼",
+                f"2/F, {office_address_en}",
                 mediation,
                 MEDIATION_HOURS_EN,
                 ("people_mediation", "consultation"),
@@ -162,17 +156,21 @@ def point_specs() -> list[PointSpec]:
             )
         )
     villages = {o.code: o for o in plan.organisations if o.kind in (Kind.VILLAGE, Kind.COMMUNITY)}
-    named = {p.org: p.name for p in plan.reception_points}
+    named = {p.org: p for p in plan.reception_points}
+    town_names_en = {row.division_code: row.name_en for row in district_data.TOWNS}
     for org in plan.organisations:
         if org.function != Function.MEDIATION or org.parent not in villages:
             continue
         village = villages[org.parent]
+        reception = named.get(org.code)
+        town_en = town_names_en.get(village.parent or "", "")
         specs.append(
             PointSpec(
                 org.code,
-                named.get(org.code, f"{village.name}公共法律服务工作室"),
-                f"Public legal service room, {village.name}",
+                reception.name if reception else f"{village.name}公共法律服务工作室",
+                reception.name_en if reception else f"Public Legal Service Room of {village.name_en}",
                 org.address,
+                f"{village.name_en}, {town_en}, {district_data.DISTRICT_EN}",
                 mediation,
                 MEDIATION_HOURS_EN,
                 ("consultation", "people_mediation"),
@@ -288,13 +286,17 @@ def _load_points(kinds: dict[str, ServiceKind], result: DemoResult) -> dict[tupl
     existing = {(p.organisation.code, p.name): p for p in ServicePoint.objects.select_related("organisation")}
     for spec in specs:
         org = orgs.get(spec.org)
-        if org is None or not org.is_active or (spec.org, spec.name) in existing:
+        if org is None or not org.is_active:
+            continue
+        if (spec.org, spec.name) in existing:
+            _fill_english(existing[(spec.org, spec.name)], spec, result)
             continue
         point = ServicePoint(
             organisation=org,
             name=spec.name,
             name_en=spec.name_en,
             address=spec.address,
+            address_en=spec.address_en,
             hours=spec.hours,
             hours_en=spec.hours_en,
             phone=org.phone,
@@ -309,6 +311,21 @@ def _load_points(kinds: dict[str, ServiceKind], result: DemoResult) -> dict[tupl
         existing[(spec.org, spec.name)] = point
         result.created["point"] += 1
     return existing
+
+
+_POINT_ENGLISH = ("name_en", "address_en", "hours_en")
+
+
+def _fill_english(point: ServicePoint, spec: PointSpec, result: DemoResult) -> None:
+    """A demo point loaded before it had an English address (or name, hours) gets it; English an
+    administrator has written is kept (only blank fields are filled)."""
+    blank = {f for f in _POINT_ENGLISH if not getattr(point, f) and getattr(spec, f)}
+    if not blank:
+        return
+    for field_name in blank:
+        setattr(point, field_name, getattr(spec, field_name))
+    services.service_point_save(actor=SYSTEM, point=point, changed=blank)
+    result.created["point_english"] += 1
 
 
 def _load_login(result: DemoResult) -> User | None:

@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.orgs.models import Level, Organisation
 
 from .abuse import HONEYPOT_FIELD
-from .models import RequestStatus, ServiceKind, ServicePoint, TimeSlot
+from .models import STAFF_CHANNELS, RequestChannel, RequestStatus, ServiceKind, ServicePoint, TimeSlot
 from .selectors import CATALOGUE_LEVELS
-from .services import BOOKING_DAYS_AHEAD, MAX_DESCRIPTION, MAX_TEXT, PHONE_RE
+from .services import BOOKING_DAYS_AHEAD, MAX_DESCRIPTION, MAX_TEXT, PHONE_RE, RECEIVED_DAYS_BACK, current_time_slot
 
 
 class KindChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -83,6 +84,118 @@ class RequestForm(forms.Form):
             _control(self.fields[name])
         _control(self.fields["kind"], "form-select")
         _control(self.fields["consent"], "form-check-input")
+
+
+class KindAtPointsSelect(forms.Select):
+    """A kind select whose options say at which points each kind is offered (`data-points`), so
+    that a small script can offer only the chosen point's kinds; the form checks it either way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.points_of: dict[int, str] = {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        value = getattr(option["value"], "value", option["value"])
+        if value in self.points_of:
+            option["attrs"]["data-points"] = self.points_of[value]
+        return option
+
+
+class StaffRequestForm(forms.Form):
+    """Staff register a request for a person at the counter or on the phone. The point is one of
+    the user's (legalservice.handle), the kind one the point offers."""
+
+    point = PointChoiceField(label=_("服务点"), queryset=ServicePoint.objects.none(), empty_label=None)
+    channel = forms.ChoiceField(
+        label=_("申请渠道"),
+        choices=[(value, label) for value, label in RequestChannel.choices if value in STAFF_CHANNELS],
+        widget=forms.RadioSelect,
+        initial=RequestChannel.WALK_IN,
+    )
+    kind = KindChoiceField(
+        label=_("服务项目"), queryset=ServiceKind.objects.none(), empty_label=_("请选择"), widget=KindAtPointsSelect
+    )
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        validators=[RegexValidator(PHONE_RE, _("请填写正确的电话号码，例如 13800000000 或 020-00000000。"))],
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
+    description = forms.CharField(
+        label=_("简要说明"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("申请人的问题和希望得到的帮助（不超过 1000 字）。"),
+    )
+    preferred_date = forms.DateField(
+        label=_("希望办理日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    time_slot = forms.ChoiceField(label=_("时段"), choices=TimeSlot.choices, widget=forms.RadioSelect)
+    received_on = forms.DateField(
+        label=_("收到申请日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("当天来访、来电的保持今天；事后补录的填写实际收到的日期，法定时限从这一天起算。"),
+    )
+    language = forms.ChoiceField(
+        label=_("回执语言"), choices=settings.LANGUAGES, help_text=_("打印给申请人的回执使用的语言。")
+    )
+    accept_now = forms.BooleanField(
+        label=_("当场受理"), required=False, help_text=_("当场决定受理的，勾选后登记即受理。")
+    )
+    note = forms.CharField(
+        label=_("给申请人的说明"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("可选，随当场受理发出。例如约定的时间、地点和需要补充的材料；申请人在查询页面可以看到。"),
+    )
+    informed = forms.BooleanField(
+        label=_("已告知申请人：登记的姓名、电话和说明只用于办理本次申请。"),
+        error_messages={"required": _("请先告知申请人个人信息的使用说明，然后勾选此项。")},
+    )
+
+    def __init__(self, *args: Any, points: list[ServicePoint], language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.points = points
+        self.fields["point"].queryset = ServicePoint.objects.filter(pk__in=[p.pk for p in points]).order_by(  # type: ignore[attr-defined]
+            "organisation__level", "sort_order", "organisation__path", "name"
+        )
+        offered: dict[int, list[str]] = {}
+        for point in points:
+            for kind in point.kinds.all():
+                offered.setdefault(kind.pk, []).append(str(point.pk))
+        self.fields["kind"].queryset = ServiceKind.objects.filter(pk__in=offered, is_active=True).order_by(  # type: ignore[attr-defined]
+            "sort_order", "code"
+        )
+        self.fields["kind"].widget.points_of = {pk: " ".join(ids) for pk, ids in offered.items()}
+        today = timezone.localdate()
+        self.fields["preferred_date"].initial = today
+        self.fields["preferred_date"].widget.attrs.update(
+            min=today.isoformat(), max=(today + datetime.timedelta(days=BOOKING_DAYS_AHEAD)).isoformat()
+        )
+        self.fields["received_on"].initial = today
+        self.fields["received_on"].widget.attrs.update(
+            min=(today - datetime.timedelta(days=RECEIVED_DAYS_BACK)).isoformat(), max=today.isoformat()
+        )
+        self.fields["time_slot"].initial = current_time_slot()
+        self.fields["language"].initial = language or settings.LANGUAGE_CODE
+        for name in ("name", "phone", "description", "preferred_date", "received_on", "note"):
+            _control(self.fields[name])
+        for name in ("point", "kind", "language"):
+            _control(self.fields[name], "form-select")
+        for name in ("accept_now", "informed"):
+            _control(self.fields[name], "form-check-input")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        point, kind = data.get("point"), data.get("kind")
+        if point is not None and kind is not None:
+            chosen = next((p for p in self.points if p.pk == point.pk), None)
+            if chosen is None or kind.pk not in {k.pk for k in chosen.kinds.all()}:
+                self.add_error("kind", _("该服务点不提供这项服务，请选择其他服务项目或服务点。"))
+        return data
 
 
 class StatusForm(forms.Form):

@@ -9,24 +9,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.querysets import RestrictedManager
-from xinfang.core.text import localized_name, to_traditional
+from xinfang.core.text import in_reader_language, localized_name
 from xinfang.orgs.models import Level, Organisation
 from xinfang.workcalendar.choices import Unit
-
-
-def _in_reader_language(text: str, text_en: str) -> str:
-    """Stored text in the reader's language: the English text for English readers when there is
-    one, traditional script for zh-hant readers, the stored simplified text otherwise."""
-    language = (get_language() or "zh-hans").lower()
-    if language.startswith("en") and text_en:
-        return text_en
-    if language.startswith("zh-hant") or language in {"zh-tw", "zh-hk", "zh-mo"}:
-        return to_traditional(text) if text else ""
-    return text
 
 
 class LimitFrom(models.TextChoices):
@@ -87,19 +75,19 @@ class ServiceKind(models.Model):
 
     @property
     def local_description(self) -> str:
-        return _in_reader_language(self.description, self.description_en)
+        return in_reader_language(self.description, self.description_en)
 
     @property
     def local_legal_basis(self) -> str:
-        return _in_reader_language(self.legal_basis, self.legal_basis_en)
+        return in_reader_language(self.legal_basis, self.legal_basis_en)
 
     @property
     def local_what_to_bring(self) -> str:
-        return _in_reader_language(self.what_to_bring, self.what_to_bring_en)
+        return in_reader_language(self.what_to_bring, self.what_to_bring_en)
 
     @property
     def local_time_limit_text(self) -> str:
-        return _in_reader_language(self.time_limit_text, self.time_limit_text_en)
+        return in_reader_language(self.time_limit_text, self.time_limit_text_en)
 
     @property
     def has_limit(self) -> bool:
@@ -123,6 +111,7 @@ class ServicePoint(models.Model):
     name = models.CharField(_("名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     address = models.CharField(_("地址"), max_length=200)
+    address_en = models.CharField(_("地址（英文）"), max_length=300, blank=True)
     hours = models.CharField(_("服务时间"), max_length=200)
     hours_en = models.CharField(_("服务时间（英文）"), max_length=200, blank=True)
     phone = models.CharField(_("电话"), max_length=40, blank=True)
@@ -148,8 +137,12 @@ class ServicePoint(models.Model):
         return localized_name(self.name, self.name_en)
 
     @property
+    def local_address(self) -> str:
+        return in_reader_language(self.address, self.address_en)
+
+    @property
     def local_hours(self) -> str:
-        return _in_reader_language(self.hours, self.hours_en)
+        return in_reader_language(self.hours, self.hours_en)
 
     @property
     def level(self) -> int:
@@ -175,14 +168,27 @@ class RequestStatus(models.TextChoices):
 OPEN_STATUSES = frozenset({RequestStatus.REQUESTED, RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS})
 
 
+class RequestChannel(models.TextChoices):
+    """How a request reached the point: online by the person, or registered by staff for a person
+    who came in (walk-in) or telephoned."""
+
+    ONLINE = "online", _("网上申请")
+    WALK_IN = "walk_in", _("来访")
+    PHONE = "phone", _("来电")
+
+
+STAFF_CHANNELS = frozenset({RequestChannel.WALK_IN, RequestChannel.PHONE})
+
+
 class TimeSlot(models.TextChoices):
     MORNING = "morning", _("上午")
     AFTERNOON = "afternoon", _("下午")
 
 
 class ServiceRequest(models.Model):
-    """A person's booking or request at a service point. The person follows it on the public status
-    page with the random public reference and the access code, of which only a keyed hash is kept."""
+    """A person's booking or request at a service point, made online or registered by staff for a
+    person who came in or telephoned (`channel`). The person follows it on the public status page
+    with the random public reference and the access code, of which only a keyed hash is kept."""
 
     restrict_org_field = "point__organisation"
 
@@ -196,6 +202,9 @@ class ServiceRequest(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20)
     description = models.TextField(_("简要说明"), max_length=1000)
     language = models.CharField(_("申请语言"), max_length=10, blank=True)
+    channel = models.CharField(
+        _("申请渠道"), max_length=16, choices=RequestChannel.choices, default=RequestChannel.ONLINE
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.REQUESTED, db_index=True
     )

@@ -161,6 +161,18 @@ def handling_points(user: Any) -> list[ServicePoint]:
     )
 
 
+def registering_points(user: Any) -> list[ServicePoint]:
+    """The active points where the user may register a walk-in or phone request (legalservice.handle
+    over the point's organisation), with the active kinds each offers: two queries."""
+    return list(
+        ServicePoint.objects.restrict(user, Action.LEGALSERVICE_HANDLE)
+        .filter(is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("kinds", queryset=ServiceKind.objects.filter(is_active=True).order_by("sort_order")))
+        .order_by("organisation__level", "sort_order", "organisation__path", "name")
+    )
+
+
 def request_inbox(
     user: Any, *, status: str = "", kind: ServiceKind | None = None, point: ServicePoint | None = None
 ) -> QuerySet[ServiceRequest]:
@@ -195,6 +207,7 @@ def request_for_staff(user: Any, pk: int) -> ServiceRequest:
 # What each audit action of a request is called on the staff page.
 HISTORY_LABELS = {
     "legalservice.request": gettext_lazy("提出申请"),
+    "legalservice.register": gettext_lazy("工作人员登记申请"),
     "legalservice.cancel": gettext_lazy("申请人撤回"),
     "legalservice.accept": gettext_lazy("受理"),
     "legalservice.start": gettext_lazy("开始办理"),

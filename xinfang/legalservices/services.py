@@ -26,13 +26,23 @@ from xinfang.workcalendar.selectors import clock_list_for_object
 from xinfang.workcalendar.services import clock_start, clock_stop
 
 from .codes import access_code_matches, hash_access_code, new_access_code, new_reference, normalise_reference
-from .models import LimitFrom, RequestStatus, ServiceKind, ServicePoint, ServiceRequest, TimeSlot
+from .models import (
+    STAFF_CHANNELS,
+    LimitFrom,
+    RequestChannel,
+    RequestStatus,
+    ServiceKind,
+    ServicePoint,
+    ServiceRequest,
+    TimeSlot,
+)
 
 OBJECT_TYPE = ServiceRequest._meta.label_lower
 BOOKING_DAYS_AHEAD = 60  # how far ahead a date may be chosen
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
 MAX_DESCRIPTION = 1000
 MAX_TEXT = 2000
+RECEIVED_DAYS_BACK = 30  # how far back staff may date a request taken earlier (a call, a letter)
 
 # Which statuses each action starts from.
 ACCEPT_FROM = frozenset({RequestStatus.REQUESTED})
@@ -71,7 +81,7 @@ class Submitted:
     access_code: str
 
 
-def _check_request_data(
+def _request_errors(
     *,
     point: ServicePoint,
     kind: ServiceKind,
@@ -80,7 +90,8 @@ def _check_request_data(
     name: str,
     phone: str,
     description: str,
-) -> None:
+) -> dict[str, str]:
+    """What is wrong with a request's data, by field (empty when nothing is)."""
     errors: dict[str, str] = {}
     if not point.is_active or not point.organisation.is_active:
         errors["point"] = _("该服务点已停止服务，请选择其他服务点。")
@@ -99,6 +110,11 @@ def _check_request_data(
         errors["phone"] = _("请填写正确的电话号码，例如 13800000000 或 020-00000000。")
     if not description.strip() or len(description) > MAX_DESCRIPTION:
         errors["description"] = _("请简要说明您的问题（不超过 %(max)s 个字）。") % {"max": MAX_DESCRIPTION}
+    return errors
+
+
+def _check_request_data(**data: Any) -> None:
+    errors = _request_errors(**data)
     if errors:
         raise ValidationError(errors)
 
@@ -158,6 +174,47 @@ def public_request_submit(
         phone=phone,
         description=description,
     )
+    submitted = _request_create(
+        actor=PUBLIC,
+        channel=RequestChannel.ONLINE,
+        point=point,
+        kind=kind,
+        preferred_date=preferred_date,
+        time_slot=time_slot,
+        name=name,
+        phone=phone,
+        description=description,
+        language=language,
+        received_on=received_on,
+        fixed_codes=fixed_codes,
+    )
+    audit_record(
+        actor=PUBLIC,
+        action="legalservice.request",
+        target=submitted.request,
+        org_id=point.organisation_id,
+        summary={"after": {"status": submitted.request.status, "point": point.pk, "kind": kind.code}},
+    )
+    return submitted
+
+
+def _request_create(
+    *,
+    actor: Any,
+    channel: str,
+    point: ServicePoint,
+    kind: ServiceKind,
+    preferred_date: datetime.date,
+    time_slot: str,
+    name: str,
+    phone: str,
+    description: str,
+    language: str,
+    received_on: datetime.date | None,
+    fixed_codes: tuple[str, str] | None = None,
+) -> Submitted:
+    """The row with a new reference and access code (checked data only); the decision clock of a
+    kind whose limit runs from receipt (legal aid) starts on the day the request was received."""
     reference, code = fixed_codes if fixed_codes is not None else (_unique_reference(), new_access_code())
     service_request = ServiceRequest.objects.create(
         reference=reference,
@@ -170,17 +227,104 @@ def public_request_submit(
         phone=phone.strip(),
         description=description.strip(),
         language=language[:10],
+        channel=channel,
     )
     if kind.has_limit and kind.limit_from == LimitFrom.RECEIPT:
-        _start_clock(service_request, PUBLIC, received_on or timezone.localdate())
-    audit_record(
-        actor=PUBLIC,
-        action="legalservice.request",
-        target=service_request,
-        org_id=point.organisation_id,
-        summary={"after": {"status": service_request.status, "point": point.pk, "kind": kind.code}},
-    )
+        _start_clock(service_request, actor, received_on or timezone.localdate())
     return Submitted(request=service_request, access_code=code)
+
+
+def current_time_slot() -> str:
+    """The half-day it is now (local time): the default slot of a person who is at the counter."""
+    return TimeSlot.MORNING if timezone.localtime().hour < 12 else TimeSlot.AFTERNOON
+
+
+@transaction.atomic
+def staff_request_register(
+    *,
+    actor: Any,
+    point: ServicePoint,
+    kind: ServiceKind,
+    channel: str,
+    name: str,
+    phone: str,
+    description: str,
+    preferred_date: datetime.date | None = None,
+    time_slot: str = "",
+    received_on: datetime.date | None = None,
+    language: str = "",
+    accept_now: bool = False,
+    note: str = "",
+) -> Submitted:
+    """Staff of a point register a request for a person who came in (walk-in) or telephoned (P1),
+    with the checks of an online request; `channel` records how it came. The person gets the
+    reference and access code on a slip and follows the request on the public status page like
+    any other; it appears in the inbox like any other. Only users who may handle requests at the
+    point's organisation (legalservice.handle) may register one.
+
+    `preferred_date` defaults to today and `time_slot` to the current half-day. `received_on` is
+    the day the request reached the point (default today; a call taken yesterday and entered today
+    keeps yesterday, and the legal-aid decision clock runs from it; at most RECEIVED_DAYS_BACK days
+    back). With `accept_now` the request is accepted at once (the counter decides on the spot):
+    `request_accept` runs in the same transaction with `note` for the person."""
+    require(actor, Action.LEGALSERVICE_HANDLE, point.organisation)
+    today = timezone.localdate()
+    preferred_date = preferred_date or today
+    time_slot = time_slot or current_time_slot()
+    note = (note or "").strip()
+    errors = _request_errors(
+        point=point,
+        kind=kind,
+        preferred_date=preferred_date,
+        time_slot=time_slot,
+        name=name,
+        phone=phone,
+        description=description,
+    )
+    if channel not in STAFF_CHANNELS:
+        errors["channel"] = _("请选择来访或来电。")
+    if received_on is not None and received_on > today:
+        errors["received_on"] = _("收到日期不能晚于今天。")
+    elif received_on is not None and received_on < today - datetime.timedelta(days=RECEIVED_DAYS_BACK):
+        errors["received_on"] = _("只能补录 %(days)s 天以内收到的申请。") % {"days": RECEIVED_DAYS_BACK}
+    if note and not accept_now:
+        errors["note"] = _("给申请人的说明随受理一起发出：请勾选“当场受理”，或者清空说明。")
+    elif len(note) > MAX_TEXT:
+        errors["note"] = _("不超过 %(max)s 个字。") % {"max": MAX_TEXT}
+    if errors:
+        raise ValidationError(errors)
+    submitted = _request_create(
+        actor=actor,
+        channel=channel,
+        point=point,
+        kind=kind,
+        preferred_date=preferred_date,
+        time_slot=time_slot,
+        name=name,
+        phone=phone,
+        description=description,
+        language=language,
+        received_on=received_on,
+    )
+    audit_record(
+        actor=actor,
+        action="legalservice.register",
+        target=submitted.request,
+        org_id=point.organisation_id,
+        summary={
+            "after": {
+                "status": submitted.request.status,
+                "point": point.pk,
+                "kind": kind.code,
+                "channel": channel,
+                "received_on": (received_on or today).isoformat(),
+            }
+        },
+    )
+    if accept_now:
+        accepted = request_accept(actor=actor, service_request=submitted.request, note=note)
+        return Submitted(request=accepted, access_code=submitted.access_code)
+    return submitted
 
 
 @transaction.atomic
@@ -345,7 +489,18 @@ KIND_FIELDS = frozenset(
     }
 )
 POINT_FIELDS = frozenset(
-    {"organisation", "name", "name_en", "address", "hours", "hours_en", "phone", "is_active", "sort_order"}
+    {
+        "organisation",
+        "name",
+        "name_en",
+        "address",
+        "address_en",
+        "hours",
+        "hours_en",
+        "phone",
+        "is_active",
+        "sort_order",
+    }
 )
 
 

@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("status/", views.status_view, name="status"),
     # Staff.
     path("staff/", views.inbox_view, name="staff_inbox"),
+    path("staff/new/", views.staff_new_view, name="staff_new"),
+    path("staff/new/slip/", views.staff_slip_view, name="staff_slip"),
     path("staff/<int:pk>/", views.detail_view, name="staff_detail"),
     path("staff/<int:pk>/<slug:action>/", views.action_view, name="staff_action"),
 ]

@@ -4,7 +4,9 @@ Public (no login): the catalogue, a point, the booking form, the one-time receip
 page. The booking form is protected by CSRF, a signed time-based token, a honeypot and a rate limit
 per client address; the status page by a rate limit and a uniform answer for any wrong reference or
 code. Staff: the request inbox, a request, and the actions (accept, start, complete, decline), each
-a service call; a request the user may not handle is a 404, a user without the action gets 403."""
+a service call; a request the user may not handle is a 404, a user without the action gets 403.
+Staff also register the requests of people who come in or telephone, and get a slip with the
+reference and access code to print and hand over (shown once, like the public receipt)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts.policies import user_can
 from xinfang.accounts.roles import Action
+from xinfang.core.errors import put_errors
+from xinfang.core.formguard import honeypot_filled
+from xinfang.core.ratelimit import too_many
 
 from . import selectors, services
 from .abuse import (
@@ -44,11 +50,13 @@ from .forms import (
     DeclineForm,
     InboxFilterForm,
     RequestForm,
+    StaffRequestForm,
     StatusForm,
 )
 from .models import ServicePoint, ServiceRequest
 
 RECEIPT_SESSION_KEY = "legalservices_receipt"
+SLIP_SESSION_KEY = "legalservices_staff_slip"
 INBOX_PAGE_SIZE = 50
 
 
@@ -120,10 +128,9 @@ def request_view(request: HttpRequest) -> HttpResponse:
 
     form = RequestForm(request.POST, point=point)
     if rate_limited(request, "submit", SUBMIT_LIMIT):
-        return _request_page(
-            request, point, form, error=_("提交过于频繁，请一小时后再试，或直接致电服务点。"), status=429
-        )
-    if request.POST.get(HONEYPOT_FIELD):
+        page = _request_page(request, point, form, error=_("提交过于频繁，请一小时后再试，或直接致电服务点。"))
+        return too_many(page, retry_after=SUBMIT_LIMIT[1])
+    if honeypot_filled(request.POST, HONEYPOT_FIELD):
         # Only a script fills in the hidden field: refuse without saying why.
         return _request_page(request, point, form, error=_("无法提交申请，请稍后再试或直接致电服务点。"), status=400)
     try:
@@ -147,7 +154,7 @@ def request_view(request: HttpRequest) -> HttpResponse:
             language=get_language() or "",
         )
     except ValidationError as exc:
-        _add_errors(form, exc)
+        put_errors(form, exc)
         return _request_page(request, point, form, status=400)
     # Post/redirect/get: the receipt page shows the code once, then forgets it.
     request.session[RECEIPT_SESSION_KEY] = {
@@ -188,7 +195,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
     form = StatusForm(request.POST)
     if rate_limited(request, "status", STATUS_LIMIT):
         context = {"form": form, "error": _("查询过于频繁，请十分钟后再试。")}
-        return render(request, "legalservices/status.html", context, status=429)
+        return too_many(render(request, "legalservices/status.html", context), retry_after=STATUS_LIMIT[1])
     if not form.is_valid():
         return render(request, "legalservices/status.html", {"form": form}, status=400)
     reference, code = form.cleaned_data["reference"], form.cleaned_data["code"]
@@ -222,14 +229,6 @@ def status_view(request: HttpRequest) -> HttpResponse:
 def _check_handler(user: Any) -> None:
     if not user_can(user, Action.LEGALSERVICE_HANDLE):
         raise PermissionDenied(_("您没有权限办理一站式服务申请。"))
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -319,7 +318,93 @@ def action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             # A rule refused the action (e.g. someone else changed the request meanwhile).
             messages.error(request, " ".join(exc.messages))
             return redirect("legalservices:staff_detail", pk=pk)
-        _add_errors(form, exc)
+        put_errors(form, exc)
         return _detail_page(request, service_request, {action: form}, status=400)
     messages.success(request, DONE_MESSAGES[action]())
     return redirect(reverse("legalservices:staff_detail", args=[pk]))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_new_view(request: HttpRequest) -> HttpResponse:
+    """Register the request of a person at the counter or on the phone, at one of the user's points
+    (legalservice.handle); then the slip with the reference and access code."""
+    _check_handler(request.user)
+    points = selectors.registering_points(request.user)
+    if not points:
+        raise PermissionDenied(_("您负责的机构没有开放的服务点。"))
+    language = get_language() or ""
+    if request.method != "POST":
+        initial = {"point": points[0].pk} if len(points) == 1 else {}
+        chosen = request.GET.get("point", "")
+        if chosen.isdigit() and any(p.pk == int(chosen) for p in points):
+            initial["point"] = int(chosen)
+        form = StaffRequestForm(points=points, language=language, initial=initial)
+        return _staff_new_page(request, form)
+    form = StaffRequestForm(request.POST, points=points, language=language)
+    if not form.is_valid():
+        return _staff_new_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        submitted = services.staff_request_register(
+            actor=request.user,
+            point=data["point"],
+            kind=data["kind"],
+            channel=data["channel"],
+            name=data["name"],
+            phone=data["phone"],
+            description=data["description"],
+            preferred_date=data["preferred_date"],
+            time_slot=data["time_slot"],
+            received_on=data["received_on"],
+            language=data["language"],
+            accept_now=data["accept_now"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        put_errors(form, exc)
+        return _staff_new_page(request, form, status=400)
+    # Post/redirect/get: the slip shows the code once, then forgets it.
+    request.session[SLIP_SESSION_KEY] = {
+        "reference": submitted.request.reference,
+        "code": format_code(submitted.access_code),
+        "request": submitted.request.pk,
+        "language": data["language"],
+    }
+    return redirect("legalservices:staff_slip")
+
+
+def _staff_new_page(request: HttpRequest, form: StaffRequestForm, status: int = 200) -> HttpResponse:
+    return render(request, "legalservices/staff/new.html", {"form": form}, status=status)
+
+
+@never_cache
+@login_required
+def staff_slip_view(request: HttpRequest) -> HttpResponse:
+    """The slip of a request just registered: reference and access code to print or copy for the
+    person, in the language chosen for them; shown once (the code is not stored in clear)."""
+    _check_handler(request.user)
+    slip = request.session.pop(SLIP_SESSION_KEY, None)
+    service_request = None
+    if slip:
+        service_request = (
+            selectors.handling_requests(request.user)
+            .select_related("point__organisation", "kind")
+            .filter(pk=slip["request"])
+            .first()
+        )
+    if service_request is None:
+        messages.info(request, _("登记回执只显示一次，已经显示过了。"))
+        return redirect("legalservices:staff_inbox")
+    with translation.override(slip["language"]):  # the due-date sentence in the person's language
+        due = selectors.running_due(service_request) if service_request.is_open else None
+    context = {
+        "r": service_request,
+        "reference": slip["reference"],
+        "code": slip["code"],
+        "slip_language": slip["language"],
+        "due": due,
+        "status_url": request.build_absolute_uri(reverse("legalservices:status")),
+    }
+    return render(request, "legalservices/staff/slip.html", context)

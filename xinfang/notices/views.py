@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from xinfang.core import ratelimit
 
 from .models import Document
 from .selectors import document_for_download, document_verify
@@ -25,25 +26,15 @@ class VerifyForm(forms.Form):
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    """A simple fixed-window counter per client address in the cache (codes are random, so this
-    only guards against load, not against guessing)."""
-    key = f"notices:verify:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, VERIFY_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, VERIFY_WINDOW)
-        count = 1
-    return count > VERIFY_LIMIT
+    """The fixed-window counter per client address (`xinfang.core.ratelimit`; codes are random, so
+    this only guards against load, not against guessing)."""
+    address = ratelimit.client_address(request)
+    return ratelimit.hit("notices:verify", address, limit=VERIFY_LIMIT, window=VERIFY_WINDOW)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "notices/verify.html",
-        {"form": VerifyForm(), "error": _("查询过于频繁，请一分钟后再试。")},
-        status=429,
-    )
+    page = render(request, "notices/verify.html", {"form": VerifyForm(), "error": _("查询过于频繁，请一分钟后再试。")})
+    return ratelimit.too_many(page, retry_after=VERIFY_WINDOW)
 
 
 @never_cache

@@ -40,9 +40,11 @@ class PolicyAdminMixin:
         return False
 
 
-class ReceptionPointInline(PolicyAdminMixin, admin.TabularInline):  # type: ignore[type-arg]
+class ReceptionPointInline(PolicyAdminMixin, admin.StackedInline):  # type: ignore[type-arg]
     model = ReceptionPoint
     extra = 0
+    # Each Chinese field next to its English version (shown on the English public pages).
+    fields = (("name", "name_en"), ("address", "address_en"), ("hours", "hours_en"), "phone", "is_active")
 
 
 @admin.register(Organisation)
@@ -91,6 +93,9 @@ class OrganisationAdmin(PolicyAdminMixin, admin.ModelAdmin):  # type: ignore[typ
                     address=point.address,
                     hours=point.hours,
                     phone=point.phone,
+                    name_en=point.name_en,
+                    address_en=point.address_en,
+                    hours_en=point.hours_en,
                 )
             else:
                 services.reception_point_update(actor=request.user, point=point)

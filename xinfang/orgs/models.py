@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.querysets import RestrictedManager
-from xinfang.core.text import localized_name
+from xinfang.core.text import in_reader_language, localized_name
 
 
 class Level(models.IntegerChoices):
@@ -165,7 +165,8 @@ class Organisation(models.Model):
 
 
 class ReceptionPoint(models.Model):
-    """A place where petitions are received in person (XF-CH-02): address and opening hours."""
+    """A place where petitions are received in person (XF-CH-02): address and opening hours, in
+    Chinese and (optionally) in English for the English public pages."""
 
     restrict_org_field = "organisation"
 
@@ -173,8 +174,11 @@ class ReceptionPoint(models.Model):
         Organisation, verbose_name=_("所属机构"), on_delete=models.CASCADE, related_name="reception_points"
     )
     name = models.CharField(_("名称"), max_length=120)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     address = models.CharField(_("地址"), max_length=200)
+    address_en = models.CharField(_("地址（英文）"), max_length=300, blank=True)
     hours = models.CharField(_("接待时间"), max_length=200)
+    hours_en = models.CharField(_("接待时间（英文）"), max_length=200, blank=True)
     phone = models.CharField(_("电话"), max_length=40, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
@@ -187,3 +191,17 @@ class ReceptionPoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name as the current reader should see it (English when written, else the Chinese
+        name in the reader's script)."""
+        return localized_name(self.name, self.name_en)
+
+    @property
+    def local_address(self) -> str:
+        return in_reader_language(self.address, self.address_en)
+
+    @property
+    def local_hours(self) -> str:
+        return in_reader_language(self.hours, self.hours_en)

@@ -153,11 +153,30 @@ def organisation_move(*, actor: Any, organisation: Organisation, new_parent: Org
 
 @transaction.atomic
 def reception_point_create(
-    *, actor: Any, organisation: Organisation, name: str, address: str, hours: str, phone: str = ""
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    address: str,
+    hours: str,
+    phone: str = "",
+    name_en: str = "",
+    address_en: str = "",
+    hours_en: str = "",
 ) -> ReceptionPoint:
-    """Publish a reception point with address and hours (XF-CH-02)."""
+    """Publish a reception point with address and hours (XF-CH-02); the English name, address and
+    hours (optional) are what the English public pages show."""
     require(actor, Action.ORG_MANAGE, organisation)
-    point = ReceptionPoint(organisation=organisation, name=name, address=address, hours=hours, phone=phone)
+    point = ReceptionPoint(
+        organisation=organisation,
+        name=name,
+        name_en=name_en,
+        address=address,
+        address_en=address_en,
+        hours=hours,
+        hours_en=hours_en,
+        phone=phone,
+    )
     point.full_clean()
     point.save()
     audit_record(actor=actor, action="org.reception_point.create", target=point, org_id=organisation.pk)
@@ -166,7 +185,7 @@ def reception_point_create(
 
 @transaction.atomic
 def reception_point_update(*, actor: Any, point: ReceptionPoint) -> ReceptionPoint:
-    """Save edits to a reception point (address, hours, phone, active)."""
+    """Save edits to a reception point (names, addresses and hours in both languages, phone, active)."""
     require(actor, Action.ORG_MANAGE, point.organisation)
     point.full_clean()
     point.save()

@@ -40,6 +40,27 @@ MATTER_ORG_FIELDS: tuple[str, ...] = ("registered_org", "current_org", "handling
 MATTER_CHILD_ORG_FIELDS: tuple[str, ...] = tuple(f"matter__{name}" for name in MATTER_ORG_FIELDS)
 
 
+def exclude_reports_on(queryset: Any, user: Any, *, matter: str = "") -> Any:
+    """XF-CLS-03: leave out what belongs to a matter that names `user`, or a unit the user is an
+    active member of, as reported, whatever the user's role. `matter` is the path from the
+    queryset's rows to their matter ("" for matters themselves, "matter" for rows that belong to one)."""
+    prefix = f"{matter}__" if matter else ""
+    unit_ids = user.memberships.filter(is_active=True).values("organisation_id")
+    return queryset.exclude(Q(**{f"{prefix}reported_users": user}) | Q(**{f"{prefix}reported_orgs__in": unit_ids}))
+
+
+class HiddenFromReported(models.Model):
+    """A row that belongs to a matter (its `matter` foreign key) and is hidden, like the matter,
+    from the people and units the matter reports on (XF-CLS-03; applied by `restrict`)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
+        return exclude_reports_on(queryset, user, matter="matter")
+
+
 class Petitioner(models.Model):
     """A person or organisation who petitions; reused across matters, so their history is one
     query away. Visible to whoever may view one of their matters."""
@@ -198,8 +219,7 @@ class Matter(models.Model):
     def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
         """XF-CLS-03: a matter naming a user, or a unit the user belongs to, as reported is hidden
         from that user, whatever their role."""
-        unit_ids = user.memberships.filter(is_active=True).values("organisation_id")
-        return queryset.exclude(Q(reported_users=user) | Q(reported_orgs__in=unit_ids))
+        return exclude_reports_on(queryset, user)
 
 
 class MatterParticipant(models.Model):
@@ -266,7 +286,7 @@ class MatterLink(models.Model):
         return f"{self.get_kind_display()}: {self.other_id}"
 
 
-class Routing(models.Model):
+class Routing(HiddenFromReported):
     """One forwarding or assignment (转送/交办) from a petition bureau to a receiving organisation,
     with the recipient's answer (accept or object within 5 working days) and the bureau's decision
     on an objection (XF-TRI-01, XF-NOT-03, DOC-03, DOC-12)."""
@@ -306,15 +326,8 @@ class Routing(models.Model):
         """Sent after the 15-day triage period (XF-TRI-01); the reason is in `late_reason`."""
         return self.triage_due is not None and timezone.localdate(self.sent_at) > self.triage_due
 
-    @classmethod
-    def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
-        """XF-CLS-03: the routing of a report is hidden from the people and units reported, like
-        the matter itself."""
-        unit_ids = user.memberships.filter(is_active=True).values("organisation_id")
-        return queryset.exclude(Q(matter__reported_users=user) | Q(matter__reported_orgs__in=unit_ids))
 
-
-class Notice(models.Model):
+class Notice(HiddenFromReported):
     """A written notice given to the petitioner (XF-NOT-01..03): what, when and how, by whom, and
     the due date it was measured against (a notice after it stays visible as late)."""
 
@@ -351,12 +364,6 @@ class Notice(models.Model):
     def is_late(self) -> bool:
         """Given after its 15-day period (XF-NOT-02/03)."""
         return self.due_date is not None and timezone.localdate(self.given_at) > self.due_date
-
-    @classmethod
-    def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
-        """XF-CLS-03, as for the matter."""
-        unit_ids = user.memberships.filter(is_active=True).values("organisation_id")
-        return queryset.exclude(Q(matter__reported_users=user) | Q(matter__reported_orgs__in=unit_ids))
 
 
 class MatterSequence(models.Model):

@@ -7,8 +7,6 @@ Rows are written only by `services/handling.py` and `services/review.py`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,7 +17,7 @@ from xinfang.core.text import localized_name
 from xinfang.notices.kinds import Outcome
 from xinfang.orgs.models import Organisation
 
-from .models import MATTER_CHILD_ORG_FIELDS, Matter
+from .models import MATTER_CHILD_ORG_FIELDS, HiddenFromReported, Matter
 from .states import (
     AgreementKind,
     EvaluationMethod,
@@ -37,18 +35,13 @@ from .states import (
 )
 
 
-class _MatterChild(models.Model):
+class _MatterChild(HiddenFromReported):
     """A row that belongs to a matter: seen by whoever may see the matter (XF-CLS-03 included)."""
 
     restrict_org_field = MATTER_CHILD_ORG_FIELDS
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
-        unit_ids = user.memberships.filter(is_active=True).values("organisation_id")
-        return queryset.exclude(Q(matter__reported_users=user) | Q(matter__reported_orgs__in=unit_ids))
 
 
 class HandlingTrack(models.Model):

@@ -34,7 +34,7 @@ from .models import (
     Review,
 )
 from .services.review import review_bodies
-from .states import OpinionStage, ReviewStage
+from .states import EVALUATE_HANDLING_STATUSES, EvaluationStage, OpinionStage, ReviewStage
 
 # Instruments shown next to the row they belong to (found by object type and id).
 _OBJECT_DOCUMENT_KINDS = (DocumentKind.DELIVERY_RECEIPT, DocumentKind.HEARING_NOTICE, DocumentKind.TERMINATION)
@@ -130,6 +130,18 @@ def handling_data(*, matter: Matter) -> HandlingData:
 
 
 # --- One row of a matter, for its action page -----------------------------------------------------
+
+
+def evaluation_stages_open(matter: Matter, evaluations: list[Evaluation]) -> list[str]:
+    """The stages not evaluated yet that may be evaluated now (XF-SAT-01/02, as `evaluation_record`
+    checks), for the staff's handling panel and the public tracking page alike."""
+    done = {e.stage for e in evaluations}
+    stages: list[str] = []
+    if matter.accepted_at is not None and EvaluationStage.ACCEPTANCE not in done:
+        stages.append(EvaluationStage.ACCEPTANCE)
+    if matter.status in EVALUATE_HANDLING_STATUSES and EvaluationStage.HANDLING not in done:
+        stages.append(EvaluationStage.HANDLING)
+    return stages
 
 
 def extension_of(*, matter: Matter, pk: int) -> Extension:

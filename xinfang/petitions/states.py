@@ -24,6 +24,7 @@ class Source(models.TextChoices):
     PORTAL = "portal", _("网上信访平台")
     LEADER_MAILBOX = "leader_mailbox", _("领导信箱")
     HOTLINE_12345 = "hotline_12345", _("12345热线转来")
+    OPEN311 = "open311", _("第三方应用（Open311）")
     OUTREACH = "outreach", _("领导下访")
     POST = "post", _("邮寄")
     OTHER = "other", _("其他")
@@ -125,6 +126,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 HANDLING_STATUSES = frozenset({Status.ACCEPTED, Status.IN_MEDIATION})
 # Statuses after which follow-up tasks (疏导教育、矛盾化解、帮扶救助, XF-END-01/02) may be opened.
 CLOSED_FOR_FOLLOW_UP = frozenset({Status.CONCLUDED, Status.TERMINATED, Status.FINAL})
+# XF-SAT-01/02: handling may be evaluated once the matter has been answered or closed.
+EVALUATE_HANDLING_STATUSES = frozenset(
+    {Status.REPLIED, Status.REVIEWED, Status.FINAL, Status.CONCLUDED, Status.TERMINATED}
+)
 
 
 class Procedure(models.TextChoices):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
 
 # (requests allowed, window in seconds) per client address, or per reference for "track_ref".
 DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
@@ -60,12 +59,7 @@ def show_similar() -> bool:
     return bool(getattr(settings, "XINFANG_PORTAL_SHOW_SIMILAR", True))
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address for rate limits: REMOTE_ADDR, or the META key named by
-    XINFANG_PORTAL_CLIENT_IP_HEADER (e.g. "HTTP_X_REAL_IP") when a trusted proxy sets it."""
-    header = getattr(settings, "XINFANG_PORTAL_CLIENT_IP_HEADER", "")
-    if header:
-        value = str(request.META.get(header, "")).split(",")[0].strip()
-        if value:
-            return value
-    return str(request.META.get("REMOTE_ADDR", ""))
+def client_ip_header() -> str:
+    """The META key (e.g. "HTTP_X_REAL_IP") that a trusted reverse proxy sets to the client's
+    address; empty: REMOTE_ADDR is the client (`xinfang.core.ratelimit.client_address`)."""
+    return str(getattr(settings, "XINFANG_PORTAL_CLIENT_IP_HEADER", "") or "")

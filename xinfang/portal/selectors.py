@@ -17,13 +17,13 @@ from xinfang.core.actors import SYSTEM
 from xinfang.notices.models import Document, DocumentStatus
 from xinfang.orgs.models import Kind, Organisation, ReceptionPoint
 from xinfang.petitions.models import Evaluation, Matter, MatterParticipant, Notice, Opinion, Review, Routing
+from xinfang.petitions.selectors_handling import evaluation_stages_open
 from xinfang.petitions.services.intake import MatterData
 from xinfang.petitions.services.personal_data import normalise_phone
 from xinfang.petitions.services.repeats import repeat_candidates
 from xinfang.petitions.services.review import ALLOWED_FROM, review_bodies, window_due
 from xinfang.petitions.states import (
     Channel,
-    EvaluationStage,
     Nature,
     OpinionStage,
     ReviewStage,
@@ -51,10 +51,6 @@ CLOSED_STATUSES = frozenset(
         Status.TERMINATED,
         Status.WITHDRAWN,
     }
-)
-# XF-SAT-01/02: what may be evaluated when (as `evaluation_record` checks).
-EVALUATE_HANDLING_STATUSES = frozenset(
-    {Status.REPLIED, Status.REVIEWED, Status.FINAL, Status.CONCLUDED, Status.TERMINATED}
 )
 _LONG_NUMBERS = re.compile(r"\d{6,}[\dXx]?")
 
@@ -244,17 +240,6 @@ class TrackView:
     evaluation_stages: list[str]
     reviews: list[Review]
     review_offer: ReviewOffer | None
-
-
-def evaluation_stages_open(matter: Matter, evaluations: list[Evaluation]) -> list[str]:
-    """The stages not evaluated yet that may be evaluated now (XF-SAT-01/02)."""
-    done = {e.stage for e in evaluations}
-    stages: list[str] = []
-    if matter.accepted_at is not None and EvaluationStage.ACCEPTANCE not in done:
-        stages.append(EvaluationStage.ACCEPTANCE)
-    if matter.status in EVALUATE_HANDLING_STATUSES and EvaluationStage.HANDLING not in done:
-        stages.append(EvaluationStage.HANDLING)
-    return stages
 
 
 def review_offer_for(matter: Matter, opinions: list[Opinion], reviews: list[Review]) -> ReviewOffer | None:

@@ -3,11 +3,11 @@ receipt, tracking with reference and query code, evaluation, review request, the
 and one staff page that hands a query code to a petitioner.
 
 Abuse protection (issue 5 item 8): CSRF on every form (Django's middleware), rate limits per client
-address and per reference (`ratelimit`), a signed time-stamped form token and a honeypot field on
-the petition form (`tokens`), attachment checks by content and size (intake's), random public
-references and query codes compared in constant time (`credentials`), one answer for every failed
-look-up. Access to a matter is kept in the session for XINFANG_PORTAL_ACCESS_MINUTES after a
-successful look-up."""
+address and per reference (`xinfang.core.ratelimit`), a signed time-stamped form token and a
+honeypot field on the petition form (`tokens`, over `xinfang.core.formguard`), attachment checks
+by content and size (intake's), random public references and query codes compared in constant time
+(`credentials`), one answer for every failed look-up. Access to a matter is kept in the session
+for XINFANG_PORTAL_ACCESS_MINUTES after a successful look-up."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.accounts.roles import Action
+from xinfang.core import ratelimit
 from xinfang.core.actors import SYSTEM
+from xinfang.core.formguard import honeypot_filled
 from xinfang.petitions.models import Matter
 from xinfang.petitions.services.handling import evaluation_record
 from xinfang.petitions.services.review import review_request
@@ -41,9 +43,8 @@ from xinfang.petitions.states import (
 )
 from xinfang.workcalendar.selectors import clock_get
 
-from . import ratelimit
 from .channels import channel_matches
-from .conf import access_seconds, client_address, max_attachments, rate_limit, show_similar, track_requires_phone
+from .conf import access_seconds, client_ip_header, max_attachments, rate_limit, show_similar, track_requires_phone
 from .credentials import (
     PortalUnavailableError,
     grouped,
@@ -83,13 +84,19 @@ SERVICE_FIELDS = {
 
 def _too_many(request: HttpRequest, scope: str) -> HttpResponse:
     _count, window = rate_limit(scope)
-    response = render(request, "portal/limited.html", {"minutes": max(1, window // 60)}, status=429)
-    response["Retry-After"] = str(window)
-    return response
+    page = render(request, "portal/limited.html", {"minutes": max(1, window // 60)})
+    return ratelimit.too_many(page, retry_after=window)
+
+
+def _hit(scope: str, subject: str) -> bool:
+    """Count one request of `subject` in a portal scope (XINFANG_PORTAL_RATE_LIMITS); True when
+    it is over the limit."""
+    limit, window = rate_limit(scope)
+    return ratelimit.hit(f"portal:{scope}", subject, limit=limit, window=window)
 
 
 def _over_limit(request: HttpRequest, scope: str) -> bool:
-    return ratelimit.hit(scope, client_address(request))
+    return _hit(scope, ratelimit.client_address(request, header=client_ip_header()))
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -197,7 +204,7 @@ def submit_view(request: HttpRequest) -> HttpResponse:
         return _edit(request, _fresh(request, town_places, new_token=False))
     if _over_limit(request, "submit" if step == "submit" else "check"):
         return _too_many(request, "submit" if step == "submit" else "check")
-    if request.POST.get(HONEYPOT):
+    if honeypot_filled(request.POST, HONEYPOT):
         return _edit(
             request,
             _fresh(request, town_places, new_token=True),
@@ -319,13 +326,13 @@ def track_view(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/track.html", {"form": form}, status=400)
     data = form.cleaned_data
     ref = normalise(data["public_ref"])
-    if ratelimit.exhausted("track_ref", ref):
+    if ratelimit.exhausted("portal:track_ref", ref, limit=rate_limit("track_ref")[0]):
         return _too_many(request, "track_ref")
     matter = matter_by_credentials(
         public_ref=data["public_ref"], query_code=data["query_code"], phone_last4=data["phone_last4"]
     )
     if matter is None:
-        ratelimit.hit("track_ref", ref)
+        _hit("track_ref", ref)
         return render(
             request,
             "portal/track.html",

@@ -25,9 +25,15 @@ DISTRICT_CODE = "440115"
 PROVINCE_CODE = "440000"
 CITY_CODE = "440100"
 
-# Opening hours of reception points.
+# Opening hours of reception points, in Chinese and in English.
 OFFICE_HOURS = "周一至周五 9:00-12:00，14:00-17:30（法定节假日除外）"
 MEDIATION_HOURS = "周一至周六 9:00-17:00（法定节假日除外）"
+OFFICE_HOURS_EN = "Monday to Friday 9:00-12:00 and 14:00-17:30 (except public holidays)"
+MEDIATION_HOURS_EN = "Monday to Saturday 9:00-17:00 (except public holidays)"
+HOURS_EN = {OFFICE_HOURS: OFFICE_HOURS_EN, MEDIATION_HOURS: MEDIATION_HOURS_EN}
+
+# How English addresses name the district ("1/F" is the ground floor, 一楼, as written in Guangdong).
+DISTRICT_EN = "Nansha District, Guangzhou"
 
 # The audit action the loader records once per load that wrote something; with the district code it
 # marks a database as holding the demo (see loader._check_database).
@@ -121,17 +127,27 @@ DISTRICT_DEPARTMENTS: tuple[DepartmentRow, ...] = (
     DepartmentRow("ZSJ", "广州市南沙区政务服务和数据管理局", "区政务数据局", "Nansha Government Services and Data Administration", F.FUNCTIONAL),
 )
 
-# Reception points of district departments: department code suffix, name, address, hours. The
-# "和谐南沙" named mediation points number 15 as in the article: 3 here, 9 in towns, 3 in villages.
-DISTRICT_RECEPTION_POINTS: tuple[tuple[str, str, str, str], ...] = (
-    ("XFJ", "南沙区信访局接待大厅", "广州市南沙区政务路1号区行政服务中心一楼", OFFICE_HOURS),
-    ("XFJ", "南沙区领导接访室", "广州市南沙区政务路1号区行政服务中心一楼东侧", "每周三 9:00-12:00（区领导轮值接访）"),
-    ("ZZZX", "南沙区综治中心矛盾纠纷调处大厅", "广州市南沙区政务路3号", OFFICE_HOURS),
-    ("FY", "南沙区法院诉讼服务中心涉诉信访窗口", "广州市南沙区法治路8号", OFFICE_HOURS),
-    ("JCY", "南沙区检察院12309检察服务中心", "广州市南沙区法治路12号", OFFICE_HOURS),
-    ("TWH", "和谐南沙调解点（区信访局接待大厅驻点）", "广州市南沙区政务路1号区行政服务中心一楼", OFFICE_HOURS),
-    ("TWH", "和谐南沙调解点（区综治中心）", "广州市南沙区政务路3号", OFFICE_HOURS),
-    ("TWH", "和谐南沙调解点（区公共法律服务中心）", "广州市南沙区政务路5号", MEDIATION_HOURS),
+# Reception points of district departments: department code suffix, name, address, hours, then the
+# English name, address and hours. The "和谐南沙" named mediation points number 15 as in the article:
+# 3 here, 9 in towns, 3 in villages.
+_HALL_EN = "1/F, District Administrative Service Centre, 1 Zhengwu Road, Nansha District, Guangzhou"
+DISTRICT_RECEPTION_POINTS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    ("XFJ", "南沙区信访局接待大厅", "广州市南沙区政务路1号区行政服务中心一楼", OFFICE_HOURS,
+     "Reception Hall of the Nansha District Petition Bureau", _HALL_EN, OFFICE_HOURS_EN),
+    ("XFJ", "南沙区领导接访室", "广州市南沙区政务路1号区行政服务中心一楼东侧", "每周三 9:00-12:00（区领导轮值接访）",
+     "Nansha District Leaders' Reception Room", f"East side, {_HALL_EN}", "Wednesdays 9:00-12:00 (district leaders receive visitors in turn)"),
+    ("ZZZX", "南沙区综治中心矛盾纠纷调处大厅", "广州市南沙区政务路3号", OFFICE_HOURS,
+     "Dispute Resolution Hall of the Nansha Comprehensive Governance Centre", "3 Zhengwu Road, Nansha District, Guangzhou", OFFICE_HOURS_EN),
+    ("FY", "南沙区法院诉讼服务中心涉诉信访窗口", "广州市南沙区法治路8号", OFFICE_HOURS,
+     "Litigation-related Petitions Window, Litigation Service Centre of the Nansha District People's Court", "8 Fazhi Road, Nansha District, Guangzhou", OFFICE_HOURS_EN),
+    ("JCY", "南沙区检察院12309检察服务中心", "广州市南沙区法治路12号", OFFICE_HOURS,
+     "12309 Procuratorial Service Centre of the Nansha District People's Procuratorate", "12 Fazhi Road, Nansha District, Guangzhou", OFFICE_HOURS_EN),
+    ("TWH", "和谐南沙调解点（区信访局接待大厅驻点）", "广州市南沙区政务路1号区行政服务中心一楼", OFFICE_HOURS,
+     "Harmonious Nansha Mediation Point (Petition Bureau Reception Hall)", _HALL_EN, OFFICE_HOURS_EN),
+    ("TWH", "和谐南沙调解点（区综治中心）", "广州市南沙区政务路3号", OFFICE_HOURS,
+     "Harmonious Nansha Mediation Point (Comprehensive Governance Centre)", "3 Zhengwu Road, Nansha District, Guangzhou", OFFICE_HOURS_EN),
+    ("TWH", "和谐南沙调解点（区公共法律服务中心）", "广州市南沙区政务路5号", MEDIATION_HOURS,
+     "Harmonious Nansha Mediation Point (Public Legal Service Centre)", "5 Zhengwu Road, Nansha District, Guangzhou", MEDIATION_HOURS_EN),
 )
 # fmt: on
 
@@ -142,7 +158,8 @@ NON_HANDLING_DISTRICT_DEPARTMENTS = frozenset({"XFJ", "RD", "ZX", "TWH"})
 
 class TownRow(NamedTuple):
     """A town or street: code suffix for logins, name, kind, division code, how many villages and
-    communities it has, English name, and the invented road its offices are on."""
+    communities it has, English name, and the invented road its offices are on (in Chinese and in
+    English)."""
 
     slug: str
     name: str
@@ -152,19 +169,20 @@ class TownRow(NamedTuple):
     communities: int
     name_en: str
     road: str
+    road_en: str
 
 
 # Streets first, then towns, in division-code order; 150 villages and communities in all.
 TOWNS: tuple[TownRow, ...] = (
-    TownRow("nansha", "南沙街道", Kind.STREET, "440115001", 3, 11, "Nansha Subdistrict", "和谐路"),
-    TownRow("zhujiang", "珠江街道", Kind.STREET, "440115002", 4, 8, "Zhujiang Subdistrict", "法治路"),
-    TownRow("longxue", "龙穴街道", Kind.STREET, "440115003", 2, 8, "Longxue Subdistrict", "安澜路"),
-    TownRow("wanqingsha", "万顷沙镇", Kind.TOWN, "440115100", 18, 3, "Wanqingsha Town", "丰收路"),
-    TownRow("hengli", "横沥镇", Kind.TOWN, "440115101", 11, 3, "Hengli Town", "平安路"),
-    TownRow("huangge", "黄阁镇", Kind.TOWN, "440115102", 12, 4, "Huangge Town", "团结路"),
-    TownRow("dongchong", "东涌镇", Kind.TOWN, "440115103", 19, 4, "Dongchong Town", "惠民路"),
-    TownRow("dagang", "大岗镇", Kind.TOWN, "440115104", 19, 3, "Dagang Town", "兴业路"),
-    TownRow("lanhe", "榄核镇", Kind.TOWN, "440115105", 16, 2, "Lanhe Town", "友爱路"),
+    TownRow("nansha", "南沙街道", Kind.STREET, "440115001", 3, 11, "Nansha Subdistrict", "和谐路", "Hexie Road"),
+    TownRow("zhujiang", "珠江街道", Kind.STREET, "440115002", 4, 8, "Zhujiang Subdistrict", "法治路", "Fazhi Road"),
+    TownRow("longxue", "龙穴街道", Kind.STREET, "440115003", 2, 8, "Longxue Subdistrict", "安澜路", "Anlan Road"),
+    TownRow("wanqingsha", "万顷沙镇", Kind.TOWN, "440115100", 18, 3, "Wanqingsha Town", "丰收路", "Fengshou Road"),
+    TownRow("hengli", "横沥镇", Kind.TOWN, "440115101", 11, 3, "Hengli Town", "平安路", "Ping'an Road"),
+    TownRow("huangge", "黄阁镇", Kind.TOWN, "440115102", 12, 4, "Huangge Town", "团结路", "Tuanjie Road"),
+    TownRow("dongchong", "东涌镇", Kind.TOWN, "440115103", 19, 4, "Dongchong Town", "惠民路", "Huimin Road"),
+    TownRow("dagang", "大岗镇", Kind.TOWN, "440115104", 19, 3, "Dagang Town", "兴业路", "Xingye Road"),
+    TownRow("lanhe", "榄核镇", Kind.TOWN, "440115105", 16, 2, "Lanhe Town", "友爱路", "You'ai Road"),
 )
 
 # Departments of every town and street; the name is the town's name followed by the suffix.
@@ -189,6 +207,86 @@ HARMONY_VILLAGE_TOWNS = frozenset({"wanqingsha", "hengli", "huangge"})
 # Syllables for village and community names (two characters, never a repeated character).
 VILLAGE_FIRST = "新东西南北大上下沙海福安兴隆庆合和永丰义鱼莲金银石龙凤鹤围乌塘洪官同太江岭华乐明"
 VILLAGE_SECOND = "沙涌围基头尾湾洲坦滘口岗塘堡埔田联隆兴安丰利裕胜坑墩洋环庄益盛和"
+
+# The syllables in pinyin, for the English names of villages and communities ("新沙村" → "Xinsha
+# Village"). Place-name readings: 涌 chong, 滘 jiao, 埔 pu, 堡 bao.
+SYLLABLES_EN = {
+    "新": "xin",
+    "东": "dong",
+    "西": "xi",
+    "南": "nan",
+    "北": "bei",
+    "大": "da",
+    "上": "shang",
+    "下": "xia",
+    "沙": "sha",
+    "海": "hai",
+    "福": "fu",
+    "安": "an",
+    "兴": "xing",
+    "隆": "long",
+    "庆": "qing",
+    "合": "he",
+    "和": "he",
+    "永": "yong",
+    "丰": "feng",
+    "义": "yi",
+    "鱼": "yu",
+    "莲": "lian",
+    "金": "jin",
+    "银": "yin",
+    "石": "shi",
+    "龙": "long",
+    "凤": "feng",
+    "鹤": "he",
+    "围": "wei",
+    "乌": "wu",
+    "塘": "tang",
+    "洪": "hong",
+    "官": "guan",
+    "同": "tong",
+    "太": "tai",
+    "江": "jiang",
+    "岭": "ling",
+    "华": "hua",
+    "乐": "le",
+    "明": "ming",
+    "涌": "chong",
+    "基": "ji",
+    "头": "tou",
+    "尾": "wei",
+    "湾": "wan",
+    "洲": "zhou",
+    "坦": "tan",
+    "滘": "jiao",
+    "口": "kou",
+    "岗": "gang",
+    "堡": "bao",
+    "埔": "pu",
+    "田": "tian",
+    "联": "lian",
+    "利": "li",
+    "裕": "yu",
+    "胜": "sheng",
+    "坑": "keng",
+    "墩": "dun",
+    "洋": "yang",
+    "环": "huan",
+    "庄": "zhuang",
+    "益": "yi",
+    "盛": "sheng",
+}
+
+
+def place_name_en(name: str) -> str:
+    """A generated two-character place name in pinyin: "新沙" → "Xinsha", "西安" → "Xi'an" (an
+    apostrophe before a syllable that starts with a vowel)."""
+    syllables = [SYLLABLES_EN[ch] for ch in name]
+    text = syllables[0]
+    for syllable in syllables[1:]:
+        text += f"'{syllable}" if syllable[0] in "aeo" else syllable
+    return text.capitalize()
+
 
 # Grids per village or community (inclusive range).
 GRIDS_PER_VILLAGE = (2, 5)

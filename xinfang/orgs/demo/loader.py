@@ -15,10 +15,10 @@ from xinfang.audit.models import AuditEvent
 from xinfang.audit.services import audit_record
 from xinfang.core.actors import SYSTEM
 from xinfang.orgs.models import Organisation, ReceptionPoint
-from xinfang.orgs.services import organisation_create, reception_point_create
+from xinfang.orgs.services import organisation_create, reception_point_create, reception_point_update
 
 from .data import DEMO_AUDIT_ACTION, DEMO_PASSWORD
-from .plan import DemoPlan, demo_plan
+from .plan import DemoPlan, PointSpec, demo_plan
 
 
 class DemoRefusedError(Exception):
@@ -122,19 +122,44 @@ def _load_organisations(plan: DemoPlan, actor: Any, result: DemoLoadResult) -> d
     return orgs
 
 
+_POINT_ENGLISH = ("name_en", "address_en", "hours_en")
+
+
 def _load_reception_points(plan: DemoPlan, actor: Any, orgs: dict[str, Organisation], result: DemoLoadResult) -> None:
-    existing = set(ReceptionPoint.objects.values_list("organisation_id", "name"))
+    existing = {(p.organisation_id, p.name): p for p in ReceptionPoint.objects.select_related("organisation")}
     for spec in plan.reception_points:
         org = orgs.get(spec.org)
         if org is None or not org.is_active:
             result.skipped += 1
             continue
-        if (org.pk, spec.name) in existing:
+        point = existing.get((org.pk, spec.name))
+        if point is not None:
+            _fill_english(point, spec, actor, result)
             continue
         reception_point_create(
-            actor=actor, organisation=org, name=spec.name, address=spec.address, hours=spec.hours, phone=spec.phone
+            actor=actor,
+            organisation=org,
+            name=spec.name,
+            address=spec.address,
+            hours=spec.hours,
+            phone=spec.phone,
+            name_en=spec.name_en,
+            address_en=spec.address_en,
+            hours_en=spec.hours_en,
         )
         result.created["reception_point"] += 1
+
+
+def _fill_english(point: ReceptionPoint, spec: PointSpec, actor: Any, result: DemoLoadResult) -> None:
+    """A demo loaded before reception points had English texts gets them; English an administrator
+    has written is kept (only blank fields are filled)."""
+    blank = [f for f in _POINT_ENGLISH if not getattr(point, f) and getattr(spec, f)]
+    if not blank:
+        return
+    for field_name in blank:
+        setattr(point, field_name, getattr(spec, field_name))
+    reception_point_update(actor=actor, point=point)
+    result.created["reception_point.english"] += 1
 
 
 def _load_staff(plan: DemoPlan, actor: Any, orgs: dict[str, Organisation], result: DemoLoadResult) -> None:

@@ -35,13 +35,17 @@ class OrgSpec:
 
 @dataclass(frozen=True)
 class PointSpec:
-    """A reception point of the organisation with code `org`."""
+    """A reception point of the organisation with code `org`, with its English name, address and
+    hours (shown on the English public pages)."""
 
     org: str
     name: str
     address: str
     hours: str
     phone: str = ""
+    name_en: str = ""
+    address_en: str = ""
+    hours_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,8 +226,10 @@ def _district(b: _Builder) -> OrgSpec:
         )
     )
     b.add_departments(district, data.DISTRICT_DEPARTMENTS, address="广州市南沙区政务路1号")
-    for abbr, name, address, hours in data.DISTRICT_RECEPTION_POINTS:
-        b.points.append(PointSpec(f"{district.code}-{abbr}", name, address, hours, b.org_phone()))
+    for abbr, name, address, hours, name_en, address_en, hours_en in data.DISTRICT_RECEPTION_POINTS:
+        b.points.append(
+            PointSpec(f"{district.code}-{abbr}", name, address, hours, b.org_phone(), name_en, address_en, hours_en)
+        )
     return district
 
 
@@ -231,6 +237,7 @@ def _town(b: _Builder, district: OrgSpec, order: int, row: TownRow) -> list[OrgS
     """A town or street with its departments, villages, grids and reception points; returns the
     villages and communities."""
     office_address = f"广州市南沙区{row.name}{row.road}1号"
+    office_address_en = f"1 {row.road_en}, {row.name_en}, {data.DISTRICT_EN}"
     town = b.add_org(
         OrgSpec(
             code=row.division_code,
@@ -246,7 +253,14 @@ def _town(b: _Builder, district: OrgSpec, order: int, row: TownRow) -> list[OrgS
     b.add_departments(town, data.TOWN_DEPARTMENTS, prefix=row.name, address=office_address)
     b.points += [
         PointSpec(
-            f"{town.code}-XFB", f"{row.name}信访接待室", f"{office_address}一楼", data.OFFICE_HOURS, b.org_phone()
+            f"{town.code}-XFB",
+            f"{row.name}信访接待室",
+            f"{office_address}一楼",
+            data.OFFICE_HOURS,
+            b.org_phone(),
+            f"Petition Reception Room of {row.name_en}",
+            f"1/F, {office_address_en}",
+            data.OFFICE_HOURS_EN,
         ),
         PointSpec(
             f"{town.code}-TWH",
@@ -254,15 +268,22 @@ def _town(b: _Builder, district: OrgSpec, order: int, row: TownRow) -> list[OrgS
             f"{office_address}二楼",
             data.MEDIATION_HOURS,
             b.org_phone(),
+            f"Harmonious Nansha Mediation Point ({row.name_en})",
+            f"2/F, {office_address_en}",
+            data.MEDIATION_HOURS_EN,
         ),
     ]
     villages: list[OrgSpec] = []
     # Towns list villages first, streets communities first; communities are numbered 001.., villages
     # 201.. (居委会 and 村委会 ranges of the statistical division codes).
-    groups = [(Kind.VILLAGE, row.villages, 201, "村"), (Kind.COMMUNITY, row.communities, 1, "社区")]
+    groups = [
+        (Kind.VILLAGE, row.villages, 201, "村", "Village"),
+        (Kind.COMMUNITY, row.communities, 1, "社区", "Community"),
+    ]
     if row.kind == Kind.STREET:
         groups.reverse()
-    for kind, count, first_number, suffix in groups:
+    addresses_en: dict[str, str] = {}
+    for kind, count, first_number, suffix, suffix_en in groups:
         for index, base in enumerate(b.place_names_for(count)):
             number = first_number + index
             village = b.add_org(
@@ -271,11 +292,13 @@ def _town(b: _Builder, district: OrgSpec, order: int, row: TownRow) -> list[OrgS
                     name=f"{base}{suffix}",
                     kind=kind,
                     parent=town.code,
+                    name_en=f"{data.place_name_en(base)} {suffix_en}",
                     division_code=f"{row.division_code}{number:03d}",
                     address=f"广州市南沙区{row.name}{base}{suffix}",
                     sort_order=len(villages) + 1,
                 )
             )
+            addresses_en[village.code] = f"{village.name_en}, {row.name_en}, {data.DISTRICT_EN}"
             villages.append(village)
     for village in villages:
         low, high = data.GRIDS_PER_VILLAGE
@@ -300,6 +323,7 @@ def _town(b: _Builder, district: OrgSpec, order: int, row: TownRow) -> list[OrgS
                 kind=Kind.DEPARTMENT,
                 parent=village.code,
                 short_name="村（居）调委会",
+                name_en=f"People's Mediation Committee of {village.name_en}",
                 function=Function.MEDIATION,
                 phone=b.org_phone(),
                 address=village.address,
@@ -315,6 +339,9 @@ def _town(b: _Builder, district: OrgSpec, order: int, row: TownRow) -> list[OrgS
                     village.address,
                     data.MEDIATION_HOURS,
                     b.org_phone(),
+                    f"Harmonious Nansha Mediation Point ({village.name_en})",
+                    addresses_en[village.code],
+                    data.MEDIATION_HOURS_EN,
                 )
             )
     return villages

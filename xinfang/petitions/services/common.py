@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from xinfang.audit.services import audit_record
 from xinfang.core.errors import ServiceError
 from xinfang.orgs.models import Organisation
+from xinfang.webhooks.events import MATTER_STATUS_CHANGED
+from xinfang.webhooks.services import webhook_event_emit
 from xinfang.workcalendar.models import Clock
 from xinfang.workcalendar.services import clock_start
 
@@ -25,8 +27,9 @@ OBJECT_TYPE = "petitions.matter"
 def matter_transition(
     *, matter: Matter, to: str, actor: Any, action: str, summary: dict[str, Any] | None = None
 ) -> None:
-    """Move a matter to `to` if the state table allows it, and record the audit event. Call inside
-    the service's transaction, after its own validation."""
+    """Move a matter to `to` if the state table allows it, record the audit event and emit
+    "matter.status_changed" to the webhooks of its current organisation. Call inside the service's
+    transaction, after its own validation."""
     current = matter.status
     if to not in TRANSITIONS[current]:
         raise ServiceError(
@@ -43,6 +46,22 @@ def matter_transition(
         object_label=matter.number,
         org_id=matter.current_org_id,
         summary={"before": {"status": current}, "after": {"status": to}, **(summary or {})},
+    )
+    # Pushed to subscribed systems only if this transaction commits (docs/webhooks.md); no personal data.
+    organisation = matter.current_org
+    webhook_event_emit(
+        event_type=MATTER_STATUS_CHANGED,
+        organisation=organisation,
+        payload={
+            "matter_id": matter.pk,
+            "number": matter.number,
+            "public_ref": matter.public_ref,
+            "action": action,
+            "old_status": current,
+            "new_status": to,
+            "organisation": organisation.code,
+            "occurred_at": timezone.now(),
+        },
     )
 
 

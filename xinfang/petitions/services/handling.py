@@ -56,6 +56,7 @@ from ..states import (
     CLOCK_SIMPLE_ACCEPT,
     CLOCK_SIMPLE_HANDLING,
     CLOSED_FOR_FOLLOW_UP,
+    EVALUATE_HANDLING_STATUSES,
     AgreementKind,
     EvaluationMethod,
     EvaluationStage,
@@ -1144,13 +1145,7 @@ def evaluation_record(
         errors.setdefault("method", []).append(_("请选择评价方式。"))
     if stage == EvaluationStage.ACCEPTANCE and matter.accepted_at is None:
         errors.setdefault("stage", []).append(_("事项尚未受理，不能评价受理情况。"))
-    if stage == EvaluationStage.HANDLING and matter.status not in (
-        Status.REPLIED,
-        Status.REVIEWED,
-        Status.FINAL,
-        Status.CONCLUDED,
-        Status.TERMINATED,
-    ):
+    if stage == EvaluationStage.HANDLING and matter.status not in EVALUATE_HANDLING_STATUSES:
         errors.setdefault("stage", []).append(_("事项尚未答复或办结，不能评价办理情况。"))
     if stage in EvaluationStage.values and matter.evaluations.filter(stage=stage).exists():
         errors.setdefault("stage", []).append(_("该环节已经评价过。"))

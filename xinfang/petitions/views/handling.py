@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods
 
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
+from xinfang.core.errors import put_errors
 
 from ..forms_handling import (
     ClassifyForm,
@@ -50,12 +51,13 @@ from ..forms_handling import (
     TerminateForm,
     WithdrawForm,
 )
-from ..models import Evaluation, FollowUpTask, Matter, MediationReferral, Opinion
+from ..models import FollowUpTask, Matter, MediationReferral, Opinion
 from ..selectors import ClockState
 from ..selectors_handling import (
     HandlingData,
     active_tracks,
     contested_opinion,
+    evaluation_stages_open,
     extension_of,
     follow_up_assignees,
     follow_up_of,
@@ -100,7 +102,6 @@ from ..states import (
     CLOCK_REVIEW_WINDOW,
     CLOCK_SIMPLE_HANDLING,
     CLOSED_FOR_FOLLOW_UP,
-    EvaluationStage,
     ExtensionStatus,
     FollowUpStatus,
     LateReviewPolicy,
@@ -138,10 +139,6 @@ EXTENSION_STATUSES = frozenset({Status.ACCEPTED, Status.IN_MEDIATION})
 CONCLUDE_STATUSES = frozenset({Status.ACCEPTED, Status.ROUTED, Status.REPLIED, Status.REVIEWED})
 TERMINATE_STATUSES = frozenset({Status.ROUTED, Status.REPLIED, Status.REVIEWED})
 REVIEW_REQUEST_STATUSES = frozenset(status for statuses in ALLOWED_FROM.values() for status in statuses)
-# XF-SAT: handling may be evaluated once the matter has been answered or closed (evaluation_record).
-EVALUATE_HANDLING_STATUSES = frozenset(
-    {Status.REPLIED, Status.REVIEWED, Status.FINAL, Status.CONCLUDED, Status.TERMINATED}
-)
 # Clocks the panel shows (the sidebar shows every clock of the matter).
 HANDLING_CLOCKS = frozenset(
     {CLOCK_HANDLING, CLOCK_SIMPLE_HANDLING, CLOCK_REVIEW_WINDOW, CLOCK_REVIEW, CLOCK_REREVIEW_WINDOW, CLOCK_REREVIEW}
@@ -184,17 +181,6 @@ def may_record_mediation(user: Any, matter: Matter, referral: MediationReferral)
     return may_handle(user, matter) or user_can(user, Action.MEDIATION_HANDLE, referral.mediation_org)
 
 
-def evaluation_stages_open(matter: Matter, evaluations: list[Evaluation]) -> list[str]:
-    """The stages not yet evaluated that may be evaluated now (XF-SAT-01/02)."""
-    done = {e.stage for e in evaluations}
-    stages: list[str] = []
-    if matter.accepted_at is not None and EvaluationStage.ACCEPTANCE not in done:
-        stages.append(EvaluationStage.ACCEPTANCE)
-    if matter.status in EVALUATE_HANDLING_STATUSES and EvaluationStage.HANDLING not in done:
-        stages.append(EvaluationStage.HANDLING)
-    return stages
-
-
 # --- Form plumbing ---------------------------------------------------------------------------------
 
 
@@ -222,22 +208,13 @@ def _deny_unless(allowed: bool) -> None:
         raise PermissionDenied(_("您没有权限办理该事项的此项操作。"))
 
 
-def _put_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's errors next to the form's fields; the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _run(form: forms.Form, call: Callable[[], Any]) -> bool:
     """Call the service; True on success, False with its errors put on the form (nothing was
     written: the service's transaction rolled back)."""
     try:
         call()
     except ValidationError as exc:  # ServiceError included: e.g. the matter has moved on
-        _put_errors(form, exc)
+        put_errors(form, exc)
         return False
     except PermissionDenied as exc:  # e.g. a review request to a body the user does not serve
         form.add_error(None, str(exc) or _("您没有权限执行此操作。"))

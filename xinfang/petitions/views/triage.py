@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
+from xinfang.core.errors import put_errors
 
 from ..forms_triage import (
     AcceptHereForm,
@@ -103,21 +104,12 @@ def matter_page_url(matter: Matter) -> str:
         return reverse("petitions:triage_matter", args=[matter.pk])
 
 
-def _put_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's errors next to the form's fields; the rest above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _run(form: forms.Form, call: Callable[[], Any]) -> bool:
     """Call the service; True on success, False with the errors put on the form."""
     try:
         call()
     except ValidationError as exc:  # ServiceError included: e.g. the matter has moved on
-        _put_errors(form, exc)
+        put_errors(form, exc)
         return False
     return True
 

@@ -64,7 +64,7 @@ class Command(BaseCommand):
             call_command(
                 "makemessages",
                 locale=LANGS,
-                ignore_patterns=[".venv/*", "var/*", "static/vendor/*"],
+                ignore_patterns=[".venv/*", "var/*", "static/vendor/*", "bench/*", "tests/*"],
                 no_obsolete=True,
                 verbosity=0,
             )
