@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xinfang
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per CPU by default; 0 runs everything in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test test-pg e2e lint typecheck migrations-check check messages catalogs demo bench clean
 
@@ -36,12 +38,13 @@ run: catalogs
 	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The whole suite, browser tests included, spread over the CPUs (each worker has its own database).
 test: catalogs
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL (a server on 127.0.0.1:5432 with trust auth).
 test-pg: catalogs
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Browser tests in Debian's Chromium (/usr/bin/chromium).
 e2e: catalogs

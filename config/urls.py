@@ -11,6 +11,7 @@ urlpatterns = [
     path("powerlist/", include("xinfang.powerlist.urls")),
     path("documents/", include("xinfang.notices.urls")),
     path("hotline/", include("xinfang.hotline.urls")),
+    path("transfer/", include("xinfang.transfer.urls")),
     # The public site (no login): petitions, one-stop services, guidance maps and guides.
     path("portal/", include("xinfang.portal.urls")),
     path("services/", include("xinfang.legalservices.urls")),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xinfang.webhooks",
     "xinfang.hotline",
     "xinfang.open311",
+    "xinfang.transfer",
     "xinfang.api",
 ]
 
@@ -363,6 +364,12 @@ XINFANG_MAX_REPRESENTATIVES = 5
 XINFANG_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 XINFANG_ATTACHMENT_TYPES = ["application/pdf", "image/jpeg", "image/png", "text/plain"]
 
+# Bulk imports (docs/import_export.md): the largest file, the most data rows per file, and the rows
+# between two progress reports. A file is imported all or nothing, in one transaction.
+XINFANG_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+XINFANG_IMPORT_MAX_ROWS = 100_000
+XINFANG_IMPORT_BATCH = 500
+
 # Webhooks (docs/webhooks.md): events pushed to other systems (the 12345 platform …), signed with
 # HMAC-SHA256, retried with exponential backoff: attempt n+1 waits base * 2**(n-1) seconds (capped).
 XINFANG_WEBHOOK_TIMEOUT_SECONDS = 10
@@ -390,6 +397,9 @@ XINFANG_HOTLINE_REPLY_PERIODS_BY_KIND: dict[str, tuple[int, str]] = {}
 # HOT-04 (山东省 2020): complex orders may be extended once, by at most 10 working days.
 XINFANG_HOTLINE_MAX_EXTENSION_DAYS = 10
 XINFANG_HOTLINE_MAX_EXTENSIONS = 1
+# 济南 Art. 27 [P]: the hotline office may send a reply back when the caller is dissatisfied; Art. 25
+# bars re-handling the same facts after proper handling. How many times is local: default once [I].
+XINFANG_HOTLINE_MAX_REHANDLES = 1
 # The API schema names the choice sets of these two apps (fields called kind, status … elsewhere too).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {

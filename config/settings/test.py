@@ -8,3 +8,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 XINFANG_AUDIT_MAINTENANCE_ALLOWED = True
 AXES_ENABLED = True
 LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405
+# The in-memory test database, named explicitly: our SQLite engine is not Django's by name, so
+# pytest-xdist would otherwise give each worker an on-disk "test_<path>_gwN" file.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405

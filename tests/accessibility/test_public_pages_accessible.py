@@ -101,6 +101,7 @@ def _public_urls() -> list[str]:
         reverse("legalservices:status"),
         reverse("guidance:map"),
         reverse("guidance:guides"),
+        reverse("notices:verify"),  # the authenticity check is public: the public layout, no staff menu
     ]
 
 

@@ -28,6 +28,7 @@ from xinfang.accounts.policies import organisation_scope
 from xinfang.accounts.roles import Action
 from xinfang.core.api.filters import FilterSet, IntegerFilter
 from xinfang.core.api.views import RestrictedReadOnlyViewSet
+from xinfang.core.ids import id_from_text
 
 from .chain import HASHED_FIELDS, verify_rows
 from .models import AuditEvent
@@ -72,8 +73,8 @@ class AuditEventFilter(FilterSet):
     def filter_actor(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
         # As the HTML page's filter (selectors.audit_event_list).
         condition = Q(actor_label__icontains=value)
-        if value.isdigit() and len(value) < 19:
-            condition |= Q(actor_id=int(value))
+        if (actor_id := id_from_text(value)) is not None:
+            condition |= Q(actor_id=actor_id)
         return queryset.filter(condition)
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.roles import Action
+from xinfang.core.ids import id_from_text
 from xinfang.orgs.models import Organisation
 
 from .models import AuditEvent
@@ -42,8 +43,8 @@ def audit_event_list(*, user: Any, filters: AuditEventFilters | None = None) -> 
         qs = qs.filter(object_id=filters["object_id"])
     if actor := filters.get("actor"):
         condition = Q(actor_label__icontains=actor)
-        if actor.isdigit():
-            condition |= Q(actor_id=int(actor))
+        if (actor_id := id_from_text(actor)) is not None:
+            condition |= Q(actor_id=actor_id)
         qs = qs.filter(condition)
     # Bounds as instants (not created_at__date), so the index on created_at is used.
     if date_from := filters.get("date_from"):

@@ -23,5 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "handle": user_can(user, Action.MATTER_HANDLE),
             "legalservices": user_can(user, Action.LEGALSERVICE_HANDLE),
             "hotline": user_can(user, Action.MATTER_VIEW),  # 12345 work orders (xinfang.hotline)
+            # Bulk imports (xinfang.transfer): matters and petitioners, or the power list.
+            "transfer": user_can(user, Action.MATTER_REGISTER) or user_can(user, Action.POWERLIST_MANAGE),
         }
     }

@@ -23,10 +23,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from xinfang.accounts.roles import Action
-from xinfang.core.api.etags import checks_if_match, if_match_check, lock, with_etag
+from xinfang.core.api.actions import write_action
+from xinfang.core.api.etags import if_match_check, lock, with_etag
 from xinfang.core.api.filters import FilterSet
 from xinfang.core.api.idempotency import idempotent
 from xinfang.core.api.views import RestrictedViewSetMixin
+from xinfang.core.ids import MAX_ID
 from xinfang.orgs.models import Organisation
 
 from . import selectors, services
@@ -83,6 +85,10 @@ class HotlineOrderSerializer(serializers.ModelSerializer[HotlineOrder]):
             "return_visit_note",
             "evaluation",
             "closed_at",
+            "merged_into",
+            "merge_reason",
+            "rehandle_count",
+            "rehandle_reason",
             "matter",
             "matter_number",
             "clocks",
@@ -150,6 +156,18 @@ class CloseSerializer(serializers.Serializer):  # type: ignore[type-arg]
     visited_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+class MergeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    into = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The open order (same receiving organisation) this one repeats."
+    )
+    reason = serializers.CharField(max_length=services.MAX_TEXT)
+
+
+class RehandleSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=services.MAX_TEXT, help_text="What the caller is dissatisfied with.")
+    note = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True, default="")
+
+
 class ToPetitionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
@@ -204,14 +222,9 @@ def _post(url_path: str, body: Any, codes: Iterable[str] = ()) -> Callable[[Any]
     """An action of the order: POST …/hotline-orders/{id}/<url_path>/, If-Match and
     Idempotency-Key honoured, answered with the order."""
 
-    def decorate(method: Any) -> Any:
-        method = idempotent(method)
-        method = checks_if_match(method)
-        method.validation_errors = _declared_errors(body, codes)
-        method = action(detail=True, methods=["post"], url_path=url_path)(method)
-        return extend_schema(request=body, responses={200: ORDER})(method)
-
-    return decorate
+    return write_action(
+        request=body, responses={200: ORDER}, url_path=url_path, validation_errors=_declared_errors(body, codes)
+    )
 
 
 class HotlineOrderApi(
@@ -345,6 +358,25 @@ class HotlineOrderApi(
             lambda o, d: services.order_close(
                 actor=request.user, order=o, evaluation=d["evaluation"], note=d["note"], visited_at=d["visited_at"]
             ),
+        )
+
+    @_post("merge", MergeSerializer)
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        """并单: merge this repeated order into the open order it repeats (HOT-03)."""
+        return self._write(
+            request,
+            MergeSerializer,
+            lambda o, d: services.order_merge(actor=request.user, order=o, into=d["into"], reason=d["reason"]),
+        )
+
+    @_post("rehandle", RehandleSerializer, codes=("rehandled",))
+    def rehandle(self, request: Request, pk: str | None = None) -> Response:
+        """退回重办: the caller is dissatisfied with the reply (济南 Art. 27); at most
+        XINFANG_HOTLINE_MAX_REHANDLES times."""
+        return self._write(
+            request,
+            RehandleSerializer,
+            lambda o, d: services.order_rehandle(actor=request.user, order=o, reason=d["reason"], note=d["note"]),
         )
 
     @_post("to-petition", ToPetitionSerializer, codes=("converted",))

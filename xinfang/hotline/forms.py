@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.orgs.models import Organisation
 
+from .models import HotlineOrder
 from .states import Evaluation, OrderStatus
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
@@ -80,3 +81,30 @@ class ReplyForm(forms.Form):
 class CloseForm(forms.Form):
     evaluation = forms.ChoiceField(label=_("回访评价"), choices=Evaluation.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("回访情况"), required=False, max_length=5000, widget=TEXTAREA)
+
+
+class MergeForm(forms.Form):
+    """并单: the open order this one repeats, chosen from the candidates the service offers."""
+
+    into: forms.ModelChoiceField[HotlineOrder] = forms.ModelChoiceField(
+        label=_("并入工单"), queryset=HotlineOrder.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    reason = forms.CharField(label=_("并单理由"), max_length=5000, widget=TEXTAREA)
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "merge")
+        super().__init__(*args, **kwargs)
+        field = self.fields["into"]
+        field.queryset = HotlineOrder.objects.filter(pk__in=[c.pk for c in candidates])  # type: ignore[attr-defined]
+        field.label_from_instance = lambda o: f"{o.reference} · {o.get_status_display()} · {o.content[:30]}"  # type: ignore[attr-defined]
+
+
+class RehandleForm(forms.Form):
+    """退回重办 at the return visit: what the caller is dissatisfied with."""
+
+    reason = forms.CharField(label=_("重办理由"), max_length=5000, widget=TEXTAREA)
+    note = forms.CharField(label=_("回访情况"), required=False, max_length=5000, widget=TEXTAREA)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "rehandle")
+        super().__init__(*args, **kwargs)

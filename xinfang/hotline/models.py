@@ -68,6 +68,17 @@ class HotlineOrder(models.Model):
     return_visit_note = models.TextField(_("回访情况"), blank=True)
     evaluation = models.CharField(_("评价"), max_length=24, choices=Evaluation.choices, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_orders",
+    )
+    merge_reason = models.TextField(_("并单理由"), blank=True)
+    rehandle_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    rehandle_reason = models.TextField(_("重办理由"), blank=True)
     matter = models.OneToOneField(
         "petitions.Matter",
         verbose_name=_("转为信访事项"),

@@ -54,7 +54,11 @@ def order_list(
 
 def order_get(*, user: Any, pk: int) -> HotlineOrder:
     """One order the user may see; DoesNotExist otherwise (a 404)."""
-    return order_visible(user).select_related("receiving_org", "current_org", "dispatched_from", "matter").get(pk=pk)
+    return (
+        order_visible(user)
+        .select_related("receiving_org", "current_org", "dispatched_from", "matter", "merged_into")
+        .get(pk=pk)
+    )
 
 
 @dataclass(frozen=True)

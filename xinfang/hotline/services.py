@@ -42,6 +42,7 @@ from .states import (
     CLOCK_REPLY,
     CLOCK_RETURN_WINDOW,
     CLOCK_VISIT,
+    OPEN_STATUSES,
     TRANSITIONS,
     WITH_DISPATCHER,
     WITH_HANDLER,
@@ -122,13 +123,26 @@ def _lock(order: HotlineOrder) -> HotlineOrder:
     )
 
 
+def _order_step(order: HotlineOrder, *, actor: Any, permission: str, to: str, at: str = "current") -> HotlineOrder:
+    """The start of every step: lock the order, check the actor's right at its current (or
+    receiving) organisation, and check that `to` may follow the order's status."""
+    order = _lock(order)
+    require(actor, permission, order.receiving_org if at == "receiving" else order.current_org)
+    _expect(order, to)
+    return order
+
+
 def _expect(order: HotlineOrder, to: str) -> None:
     if to not in TRANSITIONS[order.status]:
-        raise ServiceError(
-            _("工单当前状态为“%(current)s”，不能转为“%(to)s”。")
-            % {"current": OrderStatus(order.status).label, "to": OrderStatus(to).label},
-            code="transition",
-        )
+        _refuse_transition(order, to)
+
+
+def _refuse_transition(order: HotlineOrder, to: str) -> None:
+    raise ServiceError(
+        _("工单当前状态为“%(current)s”，不能转为“%(to)s”。")
+        % {"current": OrderStatus(order.status).label, "to": OrderStatus(to).label},
+        code="transition",
+    )
 
 
 def _text(value: str, name: str, message: str, *, required: bool = True) -> str:
@@ -383,9 +397,9 @@ def order_dispatch(*, actor: Any, order: HotlineOrder, to_org: Organisation, not
     """Dispatch (派单) to the organisation that handles the order (HOT-01 派单/调度; HOT-03: also a
     re-dispatch after a return or an objection). Stops the dispatch clock; starts the return window
     (2 working days) and the reply clock (5 working days) at the receiving unit (HOT-04)."""
-    order = _lock(order)
-    require(actor, Action.MATTER_TRIAGE, order.current_org)
-    _expect(order, OrderStatus.DISPATCHED)
+    order = _order_step(order, actor=actor, permission=Action.MATTER_TRIAGE, to=OrderStatus.DISPATCHED)
+    if order.status not in WITH_DISPATCHER:  # a replied order goes back only by re-handling
+        _refuse_transition(order, OrderStatus.DISPATCHED)
     if not dispatch_targets(order).filter(pk=to_org.pk).exists():
         raise ValidationError({"to_org": _("只能派给本辖区在用的其他机构。")}, code="to_org")
     note = _text(note, "note", "", required=False)
@@ -415,28 +429,42 @@ def order_dispatch(*, actor: Any, order: HotlineOrder, to_org: Organisation, not
 @transaction.atomic
 def order_accept(*, actor: Any, order: HotlineOrder) -> HotlineOrder:
     """The unit signs for the order (签收) and handles it."""
-    order = _lock(order)
-    require(actor, Action.MATTER_HANDLE, order.current_org)
-    _expect(order, OrderStatus.ACCEPTED)
+    order = _order_step(order, actor=actor, permission=Action.MATTER_HANDLE, to=OrderStatus.ACCEPTED)
     order.accepted_at = timezone.now()
     return _transition(order, to=OrderStatus.ACCEPTED, actor=actor, action="accept", fields=["accepted_at"])
 
 
-def _send_back(order: HotlineOrder, actor: Any, reason: str) -> None:
-    """The order leaves the unit: its clocks stop; it goes back to the dispatcher, who dispatches
-    it again within the dispatch period."""
-    _clocks_stop(order, (CLOCK_RETURN_WINDOW, CLOCK_REPLY), actor, reason)
+# The unit that sends an order back, and the field its reason is kept in.
+_SENT_BACK: dict[str, tuple[str, str, str]] = {
+    OrderStatus.RETURNED: ("returned", "returned_by", "return_reason"),
+    OrderStatus.OBJECTED: ("objected", "objected_by", "objection_reason"),
+}
+
+
+def _send_back(order: HotlineOrder, actor: Any, *, to: str, action: str, reason: str) -> HotlineOrder:
+    """The order leaves the unit (returned or objected to): its clocks stop; it goes back to the
+    dispatcher, who dispatches it again within the dispatch period."""
+    stop_reason, by_key, reason_field = _SENT_BACK[to]
+    from_org = order.current_org
+    _clocks_stop(order, (CLOCK_RETURN_WINDOW, CLOCK_REPLY), actor, stop_reason)
     order.current_org = _dispatcher(order)
     _clock_start(order, CLOCK_DISPATCH, timezone.localdate(), order.current_org_id, actor)
+    return _transition(
+        order,
+        to=to,
+        actor=actor,
+        action=action,
+        fields=["current_org", reason_field],
+        summary={"from_org": from_org.pk, "to_org": order.current_org_id},
+        event={by_key: from_org.code, "reason": reason},
+    )
 
 
 @transaction.atomic
 def order_return(*, actor: Any, order: HotlineOrder, reason: str) -> HotlineOrder:
     """Return a misdirected order (退单) with reasons, within the return window (HOT-04: 2 working
     days of dispatch, 山东省 2020; HOT-03 return and re-dispatch). Later, only an objection."""
-    order = _lock(order)
-    require(actor, Action.MATTER_HANDLE, order.current_org)
-    _expect(order, OrderStatus.RETURNED)
+    order = _order_step(order, actor=actor, permission=Action.MATTER_HANDLE, to=OrderStatus.RETURNED)
     reason = _text(reason, "reason", _("请写明退单理由。"))
     window = _running(order, CLOCK_RETURN_WINDOW)
     if window is None or timezone.localdate() > window.due_date:
@@ -445,40 +473,18 @@ def order_return(*, actor: Any, order: HotlineOrder, reason: str) -> HotlineOrde
             % {"days": hotline_period(CLOCK_RETURN_WINDOW)[0]},
             code="return_window",
         )
-    from_org = order.current_org
-    _send_back(order, actor, "returned")
     order.return_reason = reason
-    return _transition(
-        order,
-        to=OrderStatus.RETURNED,
-        actor=actor,
-        action="return",
-        fields=["current_org", "return_reason"],
-        summary={"from_org": from_org.pk, "to_org": order.current_org_id},
-        event={"returned_by": from_org.code, "reason": reason},
-    )
+    return _send_back(order, actor, to=OrderStatus.RETURNED, action="return", reason=reason)
 
 
 @transaction.atomic
 def order_object(*, actor: Any, order: HotlineOrder, reason: str) -> HotlineOrder:
     """Object to the dispatch (派单异议, HOT-03): the order goes back to the dispatcher for review,
     who dispatches it again — elsewhere, or to the same unit when the objection is not upheld."""
-    order = _lock(order)
-    require(actor, Action.MATTER_HANDLE, order.current_org)
-    _expect(order, OrderStatus.OBJECTED)
+    order = _order_step(order, actor=actor, permission=Action.MATTER_HANDLE, to=OrderStatus.OBJECTED)
     reason = _text(reason, "reason", _("请写明异议理由。"))
-    from_org = order.current_org
-    _send_back(order, actor, "objected")
     order.objection_reason = reason
-    return _transition(
-        order,
-        to=OrderStatus.OBJECTED,
-        actor=actor,
-        action="object",
-        fields=["current_org", "objection_reason"],
-        summary={"from_org": from_org.pk, "to_org": order.current_org_id},
-        event={"objected_by": from_org.code, "reason": reason},
-    )
+    return _send_back(order, actor, to=OrderStatus.OBJECTED, action="object", reason=reason)
 
 
 # --- Extension, reply, closure -------------------------------------------------------------------
@@ -488,9 +494,7 @@ def order_object(*, actor: Any, order: HotlineOrder, reason: str) -> HotlineOrde
 def order_extend(*, actor: Any, order: HotlineOrder, days: int, reason: str) -> HotlineOrder:
     """Extend the reply clock of a complex order (HOT-04, 山东省 2020: generally ≤ 10 working days,
     once; XINFANG_HOTLINE_MAX_EXTENSION_DAYS / _MAX_EXTENSIONS), approved by the unit's head."""
-    order = _lock(order)
-    require(actor, Action.MATTER_APPROVE, order.current_org)
-    _expect(order, OrderStatus.EXTENDED)
+    order = _order_step(order, actor=actor, permission=Action.MATTER_APPROVE, to=OrderStatus.EXTENDED)
     reason = _text(reason, "reason", _("请写明延期理由。"))
     limit = int(settings.XINFANG_HOTLINE_MAX_EXTENSION_DAYS)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= limit:
@@ -557,9 +561,7 @@ def order_close(
 ) -> HotlineOrder:
     """Close the order after the return visit (回访) with the caller's evaluation (HOT-01 评价;
     HOT-04 济南 Art. 27), recorded by the receiving organisation."""
-    order = _lock(order)
-    require(actor, Action.MATTER_TRIAGE, order.receiving_org)
-    _expect(order, OrderStatus.CLOSED)
+    order = _order_step(order, actor=actor, permission=Action.MATTER_TRIAGE, to=OrderStatus.CLOSED, at="receiving")
     if evaluation not in Evaluation.values:
         raise ValidationError({"evaluation": _("请选择回访评价。")}, code="evaluation")
     note = _text(note, "note", "", required=False)
@@ -582,6 +584,114 @@ def order_close(
         fields=["evaluation", "return_visit_note", "return_visit_at", "closed_at"],
         summary={"evaluation": evaluation},
         event={"evaluation": evaluation},
+    )
+
+
+# --- Merging repeats, re-handling -------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_merge(*, actor: Any, order: HotlineOrder, into: HotlineOrder | int, reason: str) -> HotlineOrder:
+    """Merge a repeated order into the open order it repeats (并单, HOT-03: one request is handled
+    once). Done by the organisation holding it for dispatch, into an open order received by the same
+    organisation. The merged order's clocks stop; it is answered through the order it was merged
+    into, and the hotline is told which one (webhook `merged_into`)."""
+    order = _order_step(order, actor=actor, permission=Action.MATTER_TRIAGE, to=OrderStatus.MERGED)
+    reason = _text(reason, "reason", _("请写明并单理由。"))
+    target = (
+        HotlineOrder.objects.restrict(actor, Action.MATTER_VIEW)
+        .select_for_update(of=("self",))
+        .filter(pk=into if isinstance(into, int) else into.pk)
+        .first()
+    )
+    if target is None or target.pk == order.pk:  # a missing order and one out of sight look the same
+        raise ValidationError({"into": _("请选择本机构接收的另一张工单。")}, code="into")
+    if target.receiving_org_id != order.receiving_org_id:
+        raise ValidationError({"into": _("只能并入本机构接收的工单。")}, code="into")
+    if target.status not in OPEN_STATUSES:
+        raise ValidationError({"into": _("只能并入尚未办结的工单。")}, code="into")
+    _clocks_stop(order, (CLOCK_DISPATCH, CLOCK_RETURN_WINDOW, CLOCK_REPLY), actor, "merged")
+    order.merged_into = target
+    order.merge_reason = reason
+    order.closed_at = timezone.now()
+    return _transition(
+        order,
+        to=OrderStatus.MERGED,
+        actor=actor,
+        action="merge",
+        fields=["merged_into", "merge_reason", "closed_at"],
+        summary={"into": target.pk},
+        event={
+            "merged_into": {"source_system": target.source_system, "external_id": target.external_id},
+            "reason": reason,
+        },
+    )
+
+
+def merge_candidates(order: HotlineOrder, *, limit: int = 20) -> Any:
+    """Open orders the same organisation received that `order` may be merged into: the same caller
+    phone first, then the most recent."""
+    candidates = HotlineOrder.objects.filter(receiving_org_id=order.receiving_org_id, status__in=OPEN_STATUSES).exclude(
+        pk=order.pk
+    )
+    if order.caller_phone:
+        same_phone = list(candidates.filter(caller_phone=order.caller_phone).order_by("-received_at")[:limit])
+        others = candidates.exclude(caller_phone=order.caller_phone).order_by("-received_at")[: limit - len(same_phone)]
+        return [*same_phone, *others]
+    return list(candidates.order_by("-received_at")[:limit])
+
+
+@transaction.atomic
+def order_rehandle(*, actor: Any, order: HotlineOrder, reason: str, note: str = "") -> HotlineOrder:
+    """Send a reply the caller is dissatisfied with back for re-handling (重办; HOT-04 济南 Art. 27:
+    the hotline office reviews every reply, visits the caller and may send the matter back). Recorded
+    by the receiving organisation at the return visit: the evaluation is "dissatisfied", the visit
+    clock stops, and the order goes back to the unit that answered it with a new reply clock (no
+    return window: the unit has handled it) — or to the dispatcher when it answered the order itself.
+    At most XINFANG_HOTLINE_MAX_REHANDLES times (Art. 25: the same facts are not handled again and
+    again after proper handling)."""
+    back_to_unit = order.dispatched_from_id is not None and order.current_org_id != order.receiving_org_id
+    to = OrderStatus.DISPATCHED if back_to_unit else OrderStatus.RECEIVED
+    order = _order_step(order, actor=actor, permission=Action.MATTER_TRIAGE, to=to, at="receiving")
+    if order.status != OrderStatus.REPLIED:
+        _refuse_transition(order, to)
+    reason = _text(reason, "reason", _("请写明重办理由（来电人不满意之处）。"))
+    note = _text(note, "note", "", required=False)
+    limit = int(settings.XINFANG_HOTLINE_MAX_REHANDLES)
+    if order.rehandle_count >= limit:
+        raise ServiceError(
+            _("该工单已重办 %(count)s 次，不能再次退回重办；请回访办结。") % {"count": order.rehandle_count},
+            code="rehandled",
+        )
+    today = timezone.localdate()
+    _clocks_stop(order, (CLOCK_VISIT,), actor, "rehandle")
+    order.evaluation = Evaluation.DISSATISFIED
+    order.return_visit_at = timezone.now()
+    order.return_visit_note = note
+    order.rehandle_reason = reason
+    order.rehandle_count += 1
+    if back_to_unit:
+        clock = _clock_start(order, CLOCK_REPLY, today, order.current_org_id, actor)
+        order.dispatched_at = timezone.now()
+        order.accepted_at = None
+    else:
+        clock = _clock_start(order, CLOCK_DISPATCH, today, order.current_org_id, actor)
+    return _transition(
+        order,
+        to=to,
+        actor=actor,
+        action="rehandle",
+        fields=[
+            "evaluation",
+            "return_visit_at",
+            "return_visit_note",
+            "rehandle_reason",
+            "rehandle_count",
+            "dispatched_at",
+            "accepted_at",
+        ],
+        summary={"rehandle_count": order.rehandle_count, "previous_reply": order.reply[:200]},
+        event={"reason": reason, "rehandle_count": order.rehandle_count, "due": clock.due_date},
     )
 
 

@@ -26,6 +26,7 @@ class OrderStatus(models.TextChoices):
     EXTENDED = "extended", _("已延期办理中")
     REPLIED = "replied", _("已答复待回访")
     CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已并单")
 
 
 class Exclusion(models.TextChoices):
@@ -52,19 +53,24 @@ class Evaluation(models.TextChoices):
 # received -> dispatched -> accepted -> (returned | objected | extended) -> replied -> closed.
 # A returned or objected order goes back to whoever dispatched it, to be dispatched again; an order
 # may also be answered where it is (a consultation answered at once, an exclusion explained).
+# A repeat of an open order is merged into it (并单, HOT-03) while it waits for dispatch; a reply the
+# caller is dissatisfied with may be sent back for re-handling (replied -> dispatched, 济南 Art. 27).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    OrderStatus.RECEIVED: frozenset({OrderStatus.DISPATCHED, OrderStatus.REPLIED}),
+    OrderStatus.RECEIVED: frozenset({OrderStatus.DISPATCHED, OrderStatus.REPLIED, OrderStatus.MERGED}),
     OrderStatus.DISPATCHED: frozenset({OrderStatus.ACCEPTED, OrderStatus.RETURNED, OrderStatus.OBJECTED}),
     OrderStatus.ACCEPTED: frozenset(
         {OrderStatus.RETURNED, OrderStatus.OBJECTED, OrderStatus.EXTENDED, OrderStatus.REPLIED}
     ),
     OrderStatus.EXTENDED: frozenset({OrderStatus.REPLIED}),
-    OrderStatus.RETURNED: frozenset({OrderStatus.DISPATCHED, OrderStatus.REPLIED}),
-    OrderStatus.OBJECTED: frozenset({OrderStatus.DISPATCHED, OrderStatus.REPLIED}),
-    OrderStatus.REPLIED: frozenset({OrderStatus.CLOSED}),
+    OrderStatus.RETURNED: frozenset({OrderStatus.DISPATCHED, OrderStatus.REPLIED, OrderStatus.MERGED}),
+    OrderStatus.OBJECTED: frozenset({OrderStatus.DISPATCHED, OrderStatus.REPLIED, OrderStatus.MERGED}),
+    # Re-handling goes back to the unit that answered (dispatched), or to the dispatcher (received)
+    # when the dispatcher answered the order itself.
+    OrderStatus.REPLIED: frozenset({OrderStatus.CLOSED, OrderStatus.DISPATCHED, OrderStatus.RECEIVED}),
     OrderStatus.CLOSED: frozenset(),
+    OrderStatus.MERGED: frozenset(),
 }
-OPEN_STATUSES = frozenset(set(OrderStatus.values) - {OrderStatus.CLOSED})
+OPEN_STATUSES = frozenset(set(OrderStatus.values) - {OrderStatus.CLOSED, OrderStatus.MERGED})
 # Statuses in which the order sits with the unit it was dispatched to.
 WITH_HANDLER = frozenset({OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.EXTENDED})
 # Statuses in which the order sits with the organisation that dispatches it.

@@ -8,15 +8,17 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -24,11 +26,12 @@ from xinfang.accounts.policies import user_can
 from xinfang.accounts.roles import Action
 from xinfang.core.errors import put_errors
 from xinfang.petitions.selectors import due_soon_working_days
+from xinfang.transfer.exports import Column, export_format, export_response, list_query
 from xinfang.workcalendar.choices import Unit
 from xinfang.workcalendar.selectors import deadline_compute
 
 from . import selectors, services
-from .forms import CloseForm, DispatchForm, ExtendForm, ListFilterForm, ReasonForm, ReplyForm
+from .forms import CloseForm, DispatchForm, ExtendForm, ListFilterForm, MergeForm, ReasonForm, RehandleForm, ReplyForm
 from .models import HotlineOrder
 from .states import TRANSITIONS, WITH_DISPATCHER, WITH_HANDLER, Exclusion, OrderStatus
 
@@ -40,12 +43,51 @@ def _check_viewer(user: Any) -> None:
         raise PermissionDenied(_("您没有权限查看12345工单。"))
 
 
+def _rows(items: list[HotlineOrder]) -> list[HotlineOrder]:
+    """A page (or an export chunk) of orders with their running clocks (one query) and the
+    caller's name masked."""
+    clocks = selectors.order_clocks(items)
+    for item in items:
+        item.clocks = clocks.get(item.pk, [])  # type: ignore[attr-defined]
+        item.caller_name_masked = selectors.caller_masked(item)[0]  # type: ignore[attr-defined]
+    return items
+
+
+def _clock_text(clock: selectors.ClockView) -> str:
+    """A running clock as the list's badge says it (for exports)."""
+    if clock.is_overdue:
+        state = ngettext("逾期 %(days)s 天", "逾期 %(days)s 天", clock.days_overdue) % {"days": clock.days_overdue}
+    elif clock.days_left == 0:
+        state = _("今日到期")
+    else:
+        state = ngettext("剩 %(days)s 天", "剩 %(days)s 天", clock.days_left) % {"days": clock.days_left}
+    text = f"{clock.label} {clock.due_date:%Y-%m-%d} · {state}"
+    return f"{text} · {_('暂定')}" if clock.is_provisional else text
+
+
+# The list as a download (?export=csv|xlsx): the page's columns; the caller masked as on the page.
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("工单编号"), lambda o: o.external_id, 20),
+    Column(gettext_lazy("来源系统"), lambda o: o.source_system),
+    Column(gettext_lazy("受理时间"), lambda o: o.received_at, 18),
+    Column(gettext_lazy("诉求类型"), lambda o: o.get_kind_display()),
+    Column(gettext_lazy("分类"), lambda o: o.category),
+    Column(gettext_lazy("诉求内容"), lambda o: o.content, 50),
+    Column(gettext_lazy("不予受理情形"), lambda o: o.get_exclusion_display(), 20),
+    Column(gettext_lazy("来电人"), lambda o: o.caller_name_masked),
+    Column(gettext_lazy("状态"), lambda o: o.get_status_display()),
+    Column(gettext_lazy("当前承办机构"), lambda o: o.current_org.local_name, 20),
+    Column(gettext_lazy("信访事项编号"), lambda o: o.matter.number if o.matter_id else "", 18),
+    Column(gettext_lazy("时限"), lambda o: [_clock_text(c) for c in o.clocks], 30),
+]
+
+
 @login_required
-def order_list_view(request: HttpRequest) -> HttpResponse:
+def order_list_view(request: HttpRequest) -> HttpResponseBase:
     """Orders of the user's organisations, newest first, with their running clocks; filter by
     status, by what is overdue or due soon, and by what the user's organisations hold now."""
     _check_viewer(request.user)
-    form = ListFilterForm(request.GET or None)
+    form = ListFilterForm(list_query(request) or None)
     chosen = form.filters()
     today = timezone.localdate()
     due_by: datetime.date | None = None
@@ -54,12 +96,18 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     elif chosen["due"] == "soon":
         due_by = deadline_compute(start=today, period=due_soon_working_days(), unit=Unit.WORKING).due_date
     queryset = selectors.order_list(user=request.user, status=chosen["status"], held=chosen["held"], due_by=due_by)
+    if fmt := export_format(request):
+        return export_response(
+            request=request,
+            rows=queryset,
+            columns=EXPORT_COLUMNS,
+            filename=_("12345热线工单"),
+            fmt=fmt,
+            prepare=_rows,
+            invalid=form.is_bound and not form.is_valid(),
+        )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = list(page.object_list)
-    clocks = selectors.order_clocks(items)
-    for item in items:
-        item.clocks = clocks.get(item.pk, [])  # type: ignore[attr-defined]
-        item.caller_name_masked = selectors.caller_masked(item)[0]  # type: ignore[attr-defined]
+    items = _rows(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "items": items, "query": query.urlencode()}
@@ -78,7 +126,15 @@ def _may(user: Any, order: HotlineOrder, name: str) -> bool:
     """Whether to offer an action now (the service checks again)."""
     status = order.status
     if name == "dispatch":
-        return OrderStatus.DISPATCHED in TRANSITIONS[status] and user_can(user, Action.MATTER_TRIAGE, order.current_org)
+        return status in WITH_DISPATCHER and user_can(user, Action.MATTER_TRIAGE, order.current_org)
+    if name == "merge":
+        return status in WITH_DISPATCHER and user_can(user, Action.MATTER_TRIAGE, order.current_org)
+    if name == "rehandle":
+        return (
+            status == OrderStatus.REPLIED
+            and order.rehandle_count < int(settings.XINFANG_HOTLINE_MAX_REHANDLES)
+            and user_can(user, Action.MATTER_TRIAGE, order.receiving_org)
+        )
     if name == "accept":
         return status == OrderStatus.DISPATCHED and user_can(user, Action.MATTER_HANDLE, order.current_org)
     if name in ("return", "object"):
@@ -124,6 +180,10 @@ def _detail_page(
         offered["reply"] = forms.get("reply") or ReplyForm()
     if _may(user, order, "close"):
         offered["close"] = forms.get("close") or CloseForm()
+    if _may(user, order, "rehandle"):
+        offered["rehandle"] = forms.get("rehandle") or RehandleForm()
+    if _may(user, order, "merge") and (candidates := services.merge_candidates(order)):
+        offered["merge"] = forms.get("merge") or MergeForm(candidates=candidates)
     if _may(user, order, "to-petition"):
         offered["to_petition"] = True
     name_masked, phone_masked = selectors.caller_masked(order)
@@ -137,6 +197,7 @@ def _detail_page(
         "caller": caller,
         "can_view_caller": services.caller_data_can_view(user=user, order=order),
         "exclusion_label": Exclusion(order.exclusion).label if order.exclusion else "",
+        "merged_orders": list(selectors.order_visible(user).filter(merged_into=order).only("pk", "external_id")),
     }
     return render(request, "hotline/detail.html", context, status=status)
 
@@ -164,6 +225,14 @@ ACTIONS: dict[str, tuple[Any, Callable[[Any, HotlineOrder, dict[str, Any]], Any]
         lambda actor, o, d: services.order_close(actor=actor, order=o, evaluation=d["evaluation"], note=d["note"]),
     ),
     "to-petition": (None, lambda actor, o, d: services.order_to_petition(actor=actor, order=o)),
+    "merge": (
+        MergeForm,
+        lambda actor, o, d: services.order_merge(actor=actor, order=o, into=d["into"], reason=d["reason"]),
+    ),
+    "rehandle": (
+        RehandleForm,
+        lambda actor, o, d: services.order_rehandle(actor=actor, order=o, reason=d["reason"], note=d["note"]),
+    ),
 }
 DONE_MESSAGES = {
     "dispatch": lambda: _("已派单。"),
@@ -174,6 +243,8 @@ DONE_MESSAGES = {
     "reply": lambda: _("已答复，等待回访。"),
     "close": lambda: _("已回访办结。"),
     "to-petition": lambda: _("已转为信访事项。"),
+    "merge": lambda: _("已并单。"),
+    "rehandle": lambda: _("已退回重办。"),
 }
 
 
@@ -184,6 +255,8 @@ def _form(action: str, form_class: Any, order: HotlineOrder, data: Any) -> Any:
         return DispatchForm(data, targets=services.dispatch_targets(order))
     if form_class is ReasonForm:
         return ReasonForm(data, prefix=action)
+    if form_class is MergeForm:
+        return MergeForm(data, candidates=services.merge_candidates(order))
     return form_class(data)
 
 

@@ -439,15 +439,7 @@ def request_complete(*, actor: Any, service_request: ServiceRequest, outcome: st
     """The service is done; `outcome` (required) tells the person the result in plain words."""
     outcome = _required_text(outcome, "outcome", _("请填写办理结果，申请人将在查询页面看到。"))
     locked = _locked(actor, service_request, COMPLETE_FROM)
-    before = locked.status
-    locked.status = RequestStatus.COMPLETED
-    locked.outcome = outcome
-    locked.closed_at = timezone.now()
-    locked.handled_by = _handler(actor) or locked.handled_by
-    locked.save(update_fields=["status", "outcome", "closed_at", "handled_by", "updated_at"])
-    _stop_clocks(locked, actor, "completed")
-    _record(actor, locked, "complete", before)
-    return locked
+    return _close(actor, locked, RequestStatus.COMPLETED, outcome, action="complete", reason="completed")
 
 
 @transaction.atomic
@@ -456,14 +448,21 @@ def request_decline(*, actor: Any, service_request: ServiceRequest, reason: str)
     where else to go (for legal aid a refusal must be in writing with reasons, AID-01)."""
     reason = _required_text(reason, "reason", _("请填写不予办理的理由，申请人将在查询页面看到。"))
     locked = _locked(actor, service_request, DECLINE_FROM)
+    return _close(actor, locked, RequestStatus.DECLINED, reason, action="decline", reason="declined")
+
+
+def _close(
+    actor: Any, locked: ServiceRequest, status: str, outcome: str, *, action: str, reason: str
+) -> ServiceRequest:
+    """End a request (completed or declined) with the words the person reads; its clocks stop."""
     before = locked.status
-    locked.status = RequestStatus.DECLINED
-    locked.outcome = reason
+    locked.status = status
+    locked.outcome = outcome
     locked.closed_at = timezone.now()
     locked.handled_by = _handler(actor) or locked.handled_by
     locked.save(update_fields=["status", "outcome", "closed_at", "handled_by", "updated_at"])
-    _stop_clocks(locked, actor, "declined")
-    _record(actor, locked, "decline", before)
+    _stop_clocks(locked, actor, reason)
+    _record(actor, locked, action, before)
     return locked
 
 

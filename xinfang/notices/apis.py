@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -29,19 +29,10 @@ from xinfang.accounts.roles import Action
 from xinfang.core.api.filters import FilterSet
 from xinfang.core.api.queries import query_validation_errors, validate_query
 from xinfang.core.api.views import RestrictedReadOnlyViewSet
-from xinfang.petitions.models import Matter
 
 from .kinds import DocumentKind
 from .models import Delivery, Document, DocumentStatus
-from .selectors import document_for_download, document_verify
-
-
-def documents_visible(user: Any) -> QuerySet[Document]:
-    """The documents `user` may read: through a visible matter, or (no matter) with matter.view
-    over the issuing organisation. Both parts go through `restrict()`; the PDF is not loaded."""
-    via_matter = Matter.objects.restrict(user, Action.MATTER_VIEW).values("pk")
-    without_matter = Document.objects.restrict(user, Action.MATTER_VIEW).filter(matter__isnull=True).values("pk")
-    return Document.objects.filter(Q(matter__in=via_matter) | Q(pk__in=without_matter))
+from .selectors import document_for_download, document_verify, documents_visible
 
 
 class DeliveryBriefSerializer(serializers.ModelSerializer[Delivery]):

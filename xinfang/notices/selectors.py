@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.policies import user_can
@@ -26,6 +27,15 @@ def document_verify(code: str) -> Document | None:
         .filter(verification_code=code)
         .first()
     )
+
+
+def documents_visible(user: Any) -> QuerySet[Document]:
+    """The documents `user` may read: through a visible matter (so never one about a matter that
+    reports on the user, XF-CLS-03), or (no matter) with matter.view over the issuing organisation.
+    Both parts go through `restrict()`; the PDF is not loaded. The API and the admin list use it."""
+    via_matter = Matter.objects.restrict(user, Action.MATTER_VIEW).values("pk")
+    without_matter = Document.objects.restrict(user, Action.MATTER_VIEW).filter(matter__isnull=True).values("pk")
+    return Document.objects.filter(Q(matter__in=via_matter) | Q(pk__in=without_matter))
 
 
 def document_for_download(user: Any, pk: int) -> Document:

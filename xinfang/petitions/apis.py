@@ -51,9 +51,11 @@ from rest_framework.settings import api_settings
 from xinfang.accounts.models import User
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
-from xinfang.core.api.etags import checks_if_match, if_match_check, lock, with_etag
+from xinfang.core.api.actions import write_action
+from xinfang.core.api.etags import if_match_check, lock, with_etag
 from xinfang.core.api.idempotency import idempotent
 from xinfang.core.api.views import RestrictedViewSetMixin
+from xinfang.core.ids import id_from_text
 from xinfang.notices.models import Document
 from xinfang.orgs.models import Organisation
 from xinfang.orgs.selectors import organisation_area
@@ -134,17 +136,6 @@ def _renaming(call: Callable[..., Any], names: dict[str, str]) -> Callable[..., 
 # DRF's own fields also take "12" for 12, 12 for "12" and "true" for true; the schema promises the
 # JSON type, so a value of another type is refused here with the field's own "invalid" message.
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
-
-
-def _id_or_none(value: Any) -> int | None:
-    """An id from a URL or a query string, or None when it cannot name a row."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if -MAX_ID - 1 <= number <= MAX_ID else None
-
 
 class StrictCharField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
@@ -173,7 +164,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type:
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if _id_or_none(data) is None:
+        if id_from_text(data) is None:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
 
@@ -209,7 +200,7 @@ class _IntegerFilter(NumberFilter):
     field_class = forms.IntegerField
 
     def filter(self, qs: Any, value: Any) -> Any:
-        if value is not None and _id_or_none(value) is None:
+        if value is not None and id_from_text(value) is None:
             return qs.none()
         return super().filter(qs, value)
 
@@ -681,7 +672,7 @@ class MatterRegisterSerializer(serializers.Serializer):  # type: ignore[type-arg
 
     def validate_link_choice(self, value: str) -> str:
         matter, _sep, _kind = value.partition(":")
-        if matter.isdigit() and _id_or_none(matter) is None:  # digits no id can have
+        if matter.isdigit() and id_from_text(matter) is None:  # digits no id can have
             raise serializers.ValidationError(_("所选事项不存在或不在您的查看范围内。"), code="invalid")
         return value
 
@@ -897,7 +888,7 @@ class MatterApiFilter(MatterFilter):
         form = MatterApiFilterForm
 
     def filter_place_id(self, queryset: QuerySet[Matter], name: str, value: int) -> QuerySet[Matter]:
-        place = _place_choices(self.request).filter(pk=value).first() if _id_or_none(value) is not None else None
+        place = _place_choices(self.request).filter(pk=value).first() if id_from_text(value) is not None else None
         return self.filter_place(queryset, name, place) if place is not None else queryset.none()
 
 
@@ -907,7 +898,7 @@ MatterApiFilter.base_filters.pop("urgent")  # a checkbox's (any value is "on"): 
 
 def _url_id(view: Any) -> int:
     """The record id of the URL (404 when it cannot name a row)."""
-    pk = _id_or_none(view.kwargs[view.lookup_field])
+    pk = id_from_text(view.kwargs[view.lookup_field])
     if pk is None:
         raise Http404
     return pk
@@ -1057,10 +1048,11 @@ class MatterApi(
 
     # --- Attachments ------------------------------------------------------------------------------
 
-    @extend_schema(request=MatterAttachmentSerializer, responses={201: MatterSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    @idempotent
-    @checks_if_match
+    @write_action(
+        request=MatterAttachmentSerializer,
+        responses={201: MatterSerializer},
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def attachments(self, request: Request, pk: str | None = None) -> Response:
         """Add a file (multipart, field `file`): checked by its content and size, hashed, refused when
         already on the matter (services.intake.attachment_add). For whoever registers at the
@@ -1081,10 +1073,7 @@ class MatterApi(
 
     # --- Triage (views/triage.py) -------------------------------------------------------------------
 
-    @extend_schema(request=MatterTriageSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterTriageSerializer, responses={200: MatterSerializer})
     def triage(self, request: Request, pk: str | None = None) -> Response:
         """三个区分: level, nature, matter type and who is reported (XF-TRI-01/02; XF-CLS-03: the
         matter is then never visible to those reported). Only while the matter is registered."""
@@ -1109,10 +1098,7 @@ class MatterApi(
             ),
         )
 
-    @extend_schema(request=MatterAcceptSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterAcceptSerializer, responses={200: MatterSerializer})
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """本机关受理: this organisation accepts the matter (XF-TRI-01; XF-TRI-02 for litigation and
         discipline matters); the 60-day handling clock starts (D6). Late only with a reason."""
@@ -1124,10 +1110,7 @@ class MatterApi(
             call=lambda m, d: matter_accept_here(actor=user, matter=m, note=d["note"], late_reason=d["late_reason"]),
         )
 
-    @extend_schema(request=MatterNotAcceptSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"], url_path="not-accept")
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterNotAcceptSerializer, responses={200: MatterSerializer}, url_path="not-accept")
     def not_accept(self, request: Request, pk: str | None = None) -> Response:
         """不予受理, with the ground (XF-LEG-01), the proper channel and the legal basis (DOC-02)."""
         user = request.user
@@ -1145,10 +1128,7 @@ class MatterApi(
             ),
         )
 
-    @extend_schema(request=MatterGuideSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"], url_path="guide-elsewhere")
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterGuideSerializer, responses={200: MatterSerializer}, url_path="guide-elsewhere")
     def guide_elsewhere(self, request: Request, pk: str | None = None) -> Response:
         """告知向有权机关提出: a higher level's, an outside body's or a litigation matter (XF-NOT-01,
         XF-TRI-02); matters of this level or a lower one are accepted or routed instead."""
@@ -1166,10 +1146,7 @@ class MatterApi(
             ),
         )
 
-    @extend_schema(request=MatterReceivedAtSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"], url_path="correct-received-at")
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterReceivedAtSerializer, responses={200: MatterSerializer}, url_path="correct-received-at")
     def correct_received_at(self, request: Request, pk: str | None = None) -> Response:
         """更正收到时间: the clocks that start from receipt are recomputed (CNT-08), with the reason
         audited. The page's check, then the service's own (matter.register where it was registered)."""
@@ -1183,10 +1160,7 @@ class MatterApi(
             ),
         )
 
-    @extend_schema(request=MatterUrgentSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"], url_path="flag-urgent")
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterUrgentSerializer, responses={200: MatterSerializer}, url_path="flag-urgent")
     def flag_urgent(self, request: Request, pk: str | None = None) -> Response:
         """重大紧急: flag the matter and record its report upwards (XF-URG-01/02)."""
         user = request.user
@@ -1197,10 +1171,7 @@ class MatterApi(
             call=lambda m, d: matter_flag_urgent(actor=user, matter=m, reason=d["reason"]),
         )
 
-    @extend_schema(request=MatterForwardSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterForwardSerializer, responses={200: MatterSerializer})
     def forward(self, request: Request, pk: str | None = None) -> Response:
         """转送 to the empowered organisation of this level or a lower one (XF-TRI-01(a)(b), XF-TRI-02,
         XF-CLS-03; a jurisdiction decision of the power list binds, XF-JUR-01). Within 15 days of
@@ -1224,10 +1195,7 @@ class MatterApi(
             ),
         )
 
-    @extend_schema(request=MatterAssignSerializer, responses={200: MatterSerializer})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterAssignSerializer, responses={200: MatterSerializer})
     def assign(self, request: Request, pk: str | None = None) -> Response:
         """交办 with the report deadline (XF-TRI-01(c), D5); otherwise as forward."""
         user = request.user
@@ -1249,10 +1217,7 @@ class MatterApi(
             ),
         )
 
-    @extend_schema(request=MatterNoticeSerializer, responses={201: MatterSerializer})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @checks_if_match
+    @write_action(request=MatterNoticeSerializer, responses={201: MatterSerializer})
     def notices(self, request: Request, pk: str | None = None) -> Response:
         """书面告知: record a written notice to the petitioner (XF-NOT-01..03), with the generated text
         unless `content` is given; stops the notice clock it answers. 403 when the caller may give
@@ -1457,10 +1422,7 @@ class RoutingApi(
         if not user_can(self.request.user, Action.MATTER_TRIAGE, routing.from_org):
             require(self.request.user, Action.MATTER_HANDLE, routing.to_org)
 
-    @extend_schema(request=RoutingReceivedSerializer, responses={200: RoutingSerializer})
-    @action(detail=True, methods=["post"], url_path="mark-received")
-    @idempotent
-    @checks_if_match
+    @write_action(request=RoutingReceivedSerializer, responses={200: RoutingSerializer}, url_path="mark-received")
     def mark_received(self, request: Request, pk: str | None = None) -> Response:
         """Record or correct when the recipient received a paper routing: its clocks (D3 notice, D4
         objection) restart from that date (CNT-08). The recipient or the sending bureau."""
@@ -1472,20 +1434,14 @@ class RoutingApi(
             call=lambda r, d: routing_mark_received(actor=user, routing=r, received_at=d["received_at"]),
         )
 
-    @extend_schema(request=None, responses={200: RoutingSerializer})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    @checks_if_match
+    @write_action(request=None, responses={200: RoutingSerializer})
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """The recipient accepts (受理): the matter is accepted there, the objection window closes,
         the 60-day handling clock starts (D6); the D3 notice clock runs until the notice is given."""
         user = request.user
         return self._act(request, None, check=self._recipient, call=lambda r, d: routing_accept(actor=user, routing=r))
 
-    @extend_schema(request=RoutingObjectSerializer, responses={200: RoutingSerializer})
-    @action(detail=True, methods=["post"], url_path="object")
-    @idempotent
-    @checks_if_match
+    @write_action(request=RoutingObjectSerializer, responses={200: RoutingSerializer}, url_path="object")
     def raise_objection(self, request: Request, pk: str | None = None) -> Response:
         """The recipient objects, with detailed reasons, within 5 working days of receipt (XF-NOT-03,
         D4, on the working calendar); afterwards it must handle the matter."""
@@ -1497,10 +1453,7 @@ class RoutingApi(
             call=lambda r, d: routing_object(actor=user, routing=r, reason=d["reason"]),
         )
 
-    @extend_schema(request=RoutingDecideSerializer, responses={200: RoutingSerializer})
-    @action(detail=True, methods=["post"], url_path="decide-objection")
-    @idempotent
-    @checks_if_match
+    @write_action(request=RoutingDecideSerializer, responses={200: RoutingSerializer}, url_path="decide-objection")
     def decide_objection(self, request: Request, pk: str | None = None) -> Response:
         """The sending bureau decides the objection (XF-NOT-03, DOC-12): upheld — the matter comes
         back and is re-routed (at once to `reroute_to`, or later); rejected — the recipient handles it."""

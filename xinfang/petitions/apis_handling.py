@@ -32,8 +32,8 @@ from rest_framework.settings import api_settings
 from xinfang.accounts.models import User
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
-from xinfang.core.api.etags import checks_if_match, with_etag
-from xinfang.core.api.idempotency import idempotent
+from xinfang.core.api.actions import write_action
+from xinfang.core.api.etags import with_etag
 from xinfang.notices.kinds import Outcome
 from xinfang.notices.models import DeliveryMethod
 from xinfang.orgs.models import Organisation
@@ -472,14 +472,12 @@ def _post(url_path: str, body: Body | None, *row_ids: str, codes: Iterable[str] 
     honoured, answered with the matter (the view's own serializer). `codes`: the service's own
     refusal codes (ServiceError), documented in the schema."""
 
-    def decorate(method: Any) -> Any:
-        method = idempotent(method)
-        method = checks_if_match(method)
-        method.validation_errors = _validation_errors(body, codes)
-        method = action(detail=True, methods=["post"], url_path=url_path)(method)
-        return extend_schema(request=body, parameters=[_row_id(name) for name in row_ids] or None)(method)
-
-    return decorate
+    return write_action(
+        request=body,
+        url_path=url_path,
+        parameters=[_row_id(name) for name in row_ids] or None,
+        validation_errors=_validation_errors(body, codes),
+    )
 
 
 # --- The actions ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.roles import Action
+from xinfang.core.ids import id_from_text
 from xinfang.orgs.models import Organisation
 
 from .models import Matter, Petitioner
@@ -280,8 +281,7 @@ class MatterIntakeForm(forms.Form):
         return self.more_open(self.MATTER_MORE)
 
     def selected_petitioner_id(self) -> int | None:
-        value = self.raw("petitioner_existing")
-        return int(value) if value.isdigit() else None
+        return id_from_text(self.raw("petitioner_existing"))
 
     def lookup_query(self) -> str:
         """What the petitioner lookup searches for: the ID number, else the phone, else the name."""
@@ -317,11 +317,7 @@ class MatterIntakeForm(forms.Form):
         )
 
     def selected_link(self) -> tuple[int, str] | None:
-        value = self.raw("link_choice")
-        pk, _sep, kind = value.partition(":")
-        if pk.isdigit() and kind in LinkKind.values:
-            return int(pk), kind
-        return None
+        return _link_choice(self.raw("link_choice"))
 
     def _visible_petitioner(self, pk: int | None) -> Petitioner | None:
         if pk is None:
@@ -450,13 +446,17 @@ class LinkDecisionForm(forms.Form):
     )
 
     def selected_link(self) -> tuple[int, str] | None:
-        pk, _sep, kind = (self.cleaned_data.get("link_choice") or "").partition(":")
-        if pk.isdigit() and kind in LinkKind.values:
-            return int(pk), kind
-        return None
+        return _link_choice(self.cleaned_data.get("link_choice") or "")
 
 
 class AttachmentForm(forms.Form):
     """One file added to a registered matter."""
 
     file = forms.FileField(label=_("附件"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+
+def _link_choice(value: str) -> tuple[int, str] | None:
+    """ "<matter id>:<link kind>" as the repeat panels post it, or None when it names nothing."""
+    pk, _sep, kind = value.partition(":")
+    matter_id = id_from_text(pk)
+    return (matter_id, kind) if matter_id is not None and kind in LinkKind.values else None

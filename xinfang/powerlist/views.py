@@ -7,12 +7,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.policies import user_can
+from xinfang.core.text import localized_name
+from xinfang.transfer.exports import Column, export_format, export_response
 
 from .forms import PowerListFilterForm, ProposalForm
 from .models import MatterType
@@ -33,15 +36,38 @@ def _check_reader(user: Any) -> None:
         raise PermissionDenied(_("您没有权限查看权责清单。"))
 
 
+# The list in force on the day shown, as a download (?export=csv|xlsx).
+EXPORT_COLUMNS = [
+    Column(gettext_lazy("事项类型"), lambda p: p.matter_type.local_name, 20),
+    Column(gettext_lazy("编码"), lambda p: p.matter_type.code),
+    Column(gettext_lazy("层级"), lambda p: p.get_level_display(), 10),
+    Column(gettext_lazy("牵头"), lambda p: _("牵头") if p.is_lead else _("协同"), 8),
+    Column(gettext_lazy("主管机构"), lambda p: p.competent_label, 30),
+    Column(gettext_lazy("法定依据"), lambda p: localized_name(p.legal_basis), 50),
+    Column(gettext_lazy("生效日期"), lambda p: p.valid_from, 12),
+    Column(gettext_lazy("失效日期"), lambda p: p.valid_to, 12),
+]
+
+
 @login_required
-def power_list_view(request: HttpRequest) -> HttpResponse:
+def power_list_view(request: HttpRequest) -> HttpResponseBase:
     """The power list in force on a day (default today), filtered by matter type and level, with
     the jurisdiction decisions in force that day."""
     _check_reader(request.user)
     form = PowerListFilterForm(request.GET or None, matter_types=matter_type_list(user=request.user, active_only=False))
     on_date = form.on_date()
     filters = form.filters()
-    entries = list(power_list_on(user=request.user, on_date=on_date, **filters))
+    in_force = power_list_on(user=request.user, on_date=on_date, **filters)
+    if fmt := export_format(request):
+        return export_response(
+            request=request,
+            rows=in_force,
+            columns=EXPORT_COLUMNS,
+            filename=_("权责清单"),
+            fmt=fmt,
+            invalid=form.is_bound and not form.is_valid(),
+        )
+    entries = list(in_force)
     decisions = list(
         jurisdiction_decisions_on(user=request.user, on_date=on_date, matter_type=filters.get("matter_type"))
     )

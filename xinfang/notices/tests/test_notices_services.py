@@ -390,3 +390,22 @@ class TemplateAdminTests:
 
         client.force_login(world.outsider)
         assert client.get(reverse("admin:notices_documenttemplate_add")).status_code in (302, 403)
+
+
+class DocumentAdminVisibilityTests:
+    def test_xf_cls_03_the_admin_list_hides_documents_of_a_matter_reporting_on_the_reader(self, client, world):
+        """The admin lists documents through their matter, as the API does: a head of the petition
+        bureau named as reported never sees the documents of that report (XF-CLS-03)."""
+        from django.urls import reverse
+
+        from xinfang.accounts.roles import Role
+        from xinfang.core.testing import make_user
+
+        head = make_user((Role.BUREAU_HEAD, world.mini.petition_bureau), is_staff=True)
+        client.force_login(head)
+        document = _accept(world)
+        url = reverse("admin:notices_document_changelist")
+        assert document.number in client.get(url).text
+        world.matter.reported_users.add(head)
+        assert document.number not in client.get(url).text
+        assert client.get(reverse("admin:notices_document_change", args=[document.pk])).status_code in (302, 404)

@@ -23,6 +23,8 @@ from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
 from xinfang.orgs.models import Kind, Organisation
+from xinfang.webhooks.events import MATTER_REGISTERED
+from xinfang.webhooks.services import webhook_event_emit
 from xinfang.workcalendar.models import Clock
 from xinfang.workcalendar.services import clock_correct_start
 
@@ -47,6 +49,7 @@ ORAL_CHANNELS = frozenset({Channel.VISIT, Channel.PHONE})
 SOURCE_CHANNELS: dict[str, frozenset[str]] = {
     Source.PORTAL: frozenset({Channel.ONLINE}),
     Source.LEADER_MAILBOX: frozenset({Channel.ONLINE}),
+    Source.OPEN311: frozenset({Channel.ONLINE}),  # a civic app files over the internet
     Source.POST: frozenset({Channel.LETTER}),
 }
 # Where a matter happened: an area of the district down to its villages and grids (not a department).
@@ -459,6 +462,22 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
         raise
     if data.links:
         matter.refresh_from_db()  # a decision may have changed its status (merged, not accepted)
+    # Pushed to subscribed systems only if this transaction commits; ids and codes, no personal data.
+    webhook_event_emit(
+        event_type=MATTER_REGISTERED,
+        organisation=organisation,
+        payload={
+            "matter_id": matter.pk,
+            "number": matter.number,
+            "public_ref": matter.public_ref,
+            "channel": matter.channel,
+            "source": matter.source,
+            "status": matter.status,
+            "organisation": organisation.code,
+            "received_at": matter.received_at,
+            "occurred_at": timezone.now(),
+        },
+    )
     return matter
 
 

@@ -36,15 +36,17 @@ class ChannelTests:
             (Channel.FAX, Source.COUNTER),
             (Channel.ONLINE, Source.PORTAL),
             (Channel.ONLINE, Source.LEADER_MAILBOX),
+            (Channel.ONLINE, Source.OPEN311),
         ],
     )
     def test_xf_ch_01_every_channel_is_registered(self, mini, channel, source):
         matter = register_walk_in(mini, channel=channel, source=source)
         assert (matter.channel, matter.source) == (channel, source)
 
-    def test_xf_ch_01_leader_mailbox_is_an_online_source(self, mini):
+    @pytest.mark.parametrize("source", [Source.LEADER_MAILBOX, Source.OPEN311])
+    def test_xf_ch_01_leader_mailbox_and_civic_apps_are_online_sources(self, mini, source):
         with pytest.raises(ValidationError) as exc:
-            register_walk_in(mini, channel=Channel.LETTER, source=Source.LEADER_MAILBOX)
+            register_walk_in(mini, channel=Channel.LETTER, source=source)
         assert "XF-CH-01" in str(exc.value.message_dict["source"])
         assert Matter.objects.count() == 0 and Petitioner.objects.count() == 0
 

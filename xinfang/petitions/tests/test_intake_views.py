@@ -247,6 +247,21 @@ class RegisterSubmitTests:
         html = client.post(reverse(REGISTER), data).content.decode()
         assert "不在您的查看范围内" in field_error(html, "petitioner_name")
 
+    @pytest.mark.parametrize(
+        ("field", "value", "error_field"),
+        [
+            ("link_choice", "99999999999999999999999:in_progress_here", "link_choice"),
+            ("link_choice", "-1:in_progress_here", "link_choice"),
+            ("petitioner_existing", "99999999999999999999999", "petitioner_name"),
+        ],
+    )
+    def test_ids_no_row_can_have_are_refused_not_a_server_error(self, client, mini, clerk, field, value, error_field):
+        client.force_login(clerk)
+        response = client.post(reverse(REGISTER), form_data(mini, **{field: value, "link_reason": "同一事项"}))
+        assert response.status_code == 200
+        assert "不在您的查看范围内" in field_error(response.content.decode(), error_field)
+        assert Matter.objects.count() == 0
+
     def test_repeat_decision_on_the_same_page(self, client, mini, clerk):
         earlier = register_walk_in(
             mini, request="请求解决小区停车位被占用的问题。", facts="小区地下车库车位长期被外来车辆占用，物业不作为。"

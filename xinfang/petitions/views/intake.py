@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xinfang.accounts.policies import user_can
 from xinfang.accounts.roles import Action
+from xinfang.core.ids import id_from_text
 
 from ..forms_intake import AttachmentForm, LinkDecisionForm, MatterIntakeForm
 from ..models import Matter, Petitioner
@@ -74,11 +75,11 @@ def _repeats_context(form: MatterIntakeForm) -> dict[str, Any]:
 
 
 def _done_matter(request: HttpRequest) -> Matter | None:
-    value = request.GET.get("done", "")
-    if not value.isdigit():
+    pk = id_from_text(request.GET.get("done", ""))
+    if pk is None:
         return None
     try:
-        return intake_matter_get(user=request.user, pk=int(value))
+        return intake_matter_get(user=request.user, pk=pk)
     except Matter.DoesNotExist:
         return None
 

@@ -14,16 +14,19 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from xinfang.accounts.policies import user_can
 from xinfang.accounts.roles import Action
+from xinfang.transfer.exports import Column, export_format, export_response
 
 from ..filters import MatterFilter
 from ..models import Attachment, Matter, Routing
 from ..selectors import (
     PAGE_SIZE,
     ClockState,
+    ClockWindow,
     Tab,
     attachment_for_download,
     clock_window,
@@ -60,13 +63,48 @@ class MatterRow:
     badge: ClockState | None
 
 
+def matter_rows(matters: list[Matter], window: ClockWindow) -> list[MatterRow]:
+    """What a list row shows: petitioners masked, the most urgent running clock (one query)."""
+    badges = matter_clock_badges(matters=matters, window=window)
+    return [MatterRow(m, petitioner_names_masked(m), badges.get(m.pk)) for m in matters]
+
+
+def clock_badge_text(badge: ClockState | None) -> str:
+    """The clock badge in words, as the list shows it (for exports)."""
+    if badge is None:
+        return ""
+    if badge.state == "overdue":
+        text = ngettext("逾期 %(days)s 天", "逾期 %(days)s 天", badge.days_overdue) % {"days": badge.days_overdue}
+    elif badge.days_left == 0:
+        text = _("今日到期")
+    else:
+        text = ngettext("剩 %(days)s 天", "剩 %(days)s 天", badge.days_left) % {"days": badge.days_left}
+    return f"{text} · {_('暂定')}" if badge.is_provisional else text
+
+
+# The inbox as a download (?export=csv|xlsx): the columns of the page, plus place and matter type.
+MATTER_EXPORT_COLUMNS = [
+    Column(gettext_lazy("编号"), lambda r: r.matter.number, 18),
+    Column(gettext_lazy("标题"), lambda r: r.matter.title, 40),
+    Column(gettext_lazy("状态"), lambda r: r.matter.get_status_display()),
+    Column(gettext_lazy("渠道"), lambda r: r.matter.get_channel_display()),
+    Column(gettext_lazy("收到时间"), lambda r: r.matter.received_at, 18),
+    Column(gettext_lazy("发生地"), lambda r: r.matter.place_org.local_name if r.matter.place_org else "", 20),
+    Column(gettext_lazy("事项类型"), lambda r: r.matter.matter_type.local_name if r.matter.matter_type else "", 20),
+    Column(gettext_lazy("当前办理机关"), lambda r: r.matter.current_org.local_name, 20),
+    Column(gettext_lazy("信访人"), lambda r: _("匿名") if r.matter.is_anonymous else r.petitioners, 20),
+    Column(gettext_lazy("时限"), lambda r: clock_badge_text(r.badge)),
+    Column(gettext_lazy("到期日"), lambda r: r.badge.due_date if r.badge else None, 12),
+]
+
+
 class MatterInboxView(LoginRequiredMixin, View):
     """The inbox: tabs with counts (new, to triage, to accept, due soon, overdue, all), filters,
     and the matters of the chosen tab, 25 a page. Users who may view no matter anywhere get 403."""
 
     search = False
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user_can(user, Action.MATTER_VIEW):
             raise PermissionDenied(_("您没有权限查看信访事项。"))
@@ -79,9 +117,18 @@ class MatterInboxView(LoginRequiredMixin, View):
         base = matter_list(user=user, tab=tab, window=window)
         filterset = MatterFilter(request.GET or None, queryset=base, request=request)
         matters = filterset.qs if not filterset.is_bound or filterset.is_valid() else base.none()
+        if fmt := export_format(request):
+            return export_response(
+                request=request,
+                rows=matters.select_related("place_org", "matter_type"),
+                columns=MATTER_EXPORT_COLUMNS,
+                filename=_("检索信访事项") if self.search else _("信访事项"),
+                fmt=fmt,
+                prepare=lambda chunk: matter_rows(chunk, window),
+                invalid=filterset.is_bound and not filterset.is_valid(),
+            )
         page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
-        badges = matter_clock_badges(matters=page, window=window)
-        rows = [MatterRow(m, petitioner_names_masked(m), badges.get(m.pk)) for m in page]
+        rows = matter_rows(list(page), window)
         context = {
             "tabs": tabs,
             "tab": tab,

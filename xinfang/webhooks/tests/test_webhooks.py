@@ -18,7 +18,7 @@ from xinfang.core.testing import make_user
 from xinfang.petitions.services.triage import matter_accept_here, matter_triage
 from xinfang.petitions.states import LevelDecision, Nature
 from xinfang.petitions.testing import register_walk_in
-from xinfang.webhooks.events import HOTLINE_ORDER_STATUS_CHANGED, MATTER_STATUS_CHANGED
+from xinfang.webhooks.events import HOTLINE_ORDER_STATUS_CHANGED, MATTER_REGISTERED, MATTER_STATUS_CHANGED
 from xinfang.webhooks.models import DeliveryStatus, WebhookDelivery
 from xinfang.webhooks.services import (
     delivery_body,
@@ -314,6 +314,23 @@ class MatterStatusEventTests:
         body = request.body.decode()
         for personal in ("张三", "13800001111", "440115199001011234", "测试路1号"):
             assert personal not in body
+
+    def test_registering_a_matter_emits_matter_registered_once_without_personal_data(
+        self, mini, admin, receiver, django_capture_on_commit_callbacks
+    ):
+        endpoint_for(admin, mini.district, receiver.url, include_subtree=True, event_types=[MATTER_REGISTERED])
+        with django_capture_on_commit_callbacks(execute=True):
+            matter = register_walk_in(mini)
+        [request] = receiver.requests
+        data = request.json["data"]
+        assert request.json["type"] == MATTER_REGISTERED
+        assert (data["matter_id"], data["number"], data["status"]) == (matter.pk, matter.number, "registered")
+        assert data["organisation"] == matter.registered_org.code and data["channel"] == matter.channel
+        body = request.body.decode()
+        for personal in ("张三", "13800001111", "440115199001011234", "测试路1号"):
+            assert personal not in body
+        # Only subscribers of the type receive it: a status-change subscriber gets nothing here.
+        assert WebhookDelivery.objects.filter(event_type=MATTER_STATUS_CHANGED).count() == 0
 
     def test_body_is_stable_json(self, mini, admin, receiver):
         endpoint_for(admin, mini.town_a, receiver.url)
