@@ -29,9 +29,13 @@ run: catalogs
 	$(PY) manage.py calendar_seed
 	$(PY) manage.py demo_district
 	$(PY) manage.py demo_legalservices
+	$(PY) manage.py demo_mediation
+	$(PY) manage.py demo_grid
 	$(PY) manage.py guides_seed
 	$(PY) manage.py demo_powerlist
 	$(PY) manage.py demo_matters
+	$(PY) manage.py demo_risk
+	$(PY) manage.py demo_outreach
 	@echo "Starting the background worker and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	@echo "Sign in as clerk, bureau, officer, supervisor, admin … with the DEMO ONLY password demo-pass-2026 (docs/demo.md)"
 	@$(PY) manage.py db_worker --queue-name '*' --no-reload & WORKER=$$!; \

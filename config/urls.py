@@ -11,11 +11,15 @@ urlpatterns = [
     path("powerlist/", include("xinfang.powerlist.urls")),
     path("documents/", include("xinfang.notices.urls")),
     path("hotline/", include("xinfang.hotline.urls")),
+    path("grid/", include("xinfang.grid.urls")),
+    path("mediation/", include("xinfang.mediation.urls")),
+    path("risk/", include("xinfang.risk.urls")),
     path("transfer/", include("xinfang.transfer.urls")),
     # The public site (no login): petitions, one-stop services, guidance maps and guides.
     path("portal/", include("xinfang.portal.urls")),
     path("services/", include("xinfang.legalservices.urls")),
     path("guide/", include("xinfang.guidance.urls")),
+    path("outreach/", include("xinfang.outreach.urls")),  # reception days (public) and staff pages
     path("open311/", include("xinfang.open311.urls")),
     path("api/", include("xinfang.api.urls")),
     path("admin/", admin.site.urls),

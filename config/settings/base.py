@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "xinfang.hotline",
     "xinfang.open311",
     "xinfang.transfer",
+    "xinfang.mediation",
+    "xinfang.grid",
+    "xinfang.risk",
+    "xinfang.outreach",
     "xinfang.api",
 ]
 
@@ -400,6 +404,24 @@ XINFANG_HOTLINE_MAX_EXTENSIONS = 1
 # 济南 Art. 27 [P]: the hotline office may send a reply back when the caller is dissatisfied; Art. 25
 # bars re-handling the same facts after proper handling. How many times is local: default once [I].
 XINFANG_HOTLINE_MAX_REHANDLES = 1
+# Major decisions and social-stability risk assessment (xinfang.risk, docs/risk.md). The outcome each
+# risk level permits: RA-03 [P] (uncontrollable risk: adjust first), RA-06/RA-07 [S] (high: not
+# implemented or postponed; medium: only with prevention measures; low: may approve, with the measures
+# in the approval). No Guangdong/Guangzhou level rule is confirmed (RA-09): configuration, not law.
+XINFANG_RISK_PERMITTED_OUTCOMES: dict[str, list[str]] = {
+    "high": ["postponed", "rejected"],
+    "medium": ["approved_with_measures", "postponed", "rejected"],
+    "low": ["approved", "approved_with_measures", "postponed", "rejected"],
+}
+# Steps an assessment records before its conclusion (RA-02: risk points and the public heard).
+XINFANG_RISK_REQUIRED_STEPS = ["identification", "consultation"]
+# Levels whose conclusion must state prevention measures (RA-02, RA-05).
+XINFANG_RISK_MEASURES_REQUIRED_LEVELS = ["high", "medium"]
+# Cluster trigger (risk_cluster_check): at least MIN petitions and grid events within WINDOW_DAYS
+# around a listed decision flag its assessment for review; decided ones are watched DECIDED_MONTHS.
+XINFANG_RISK_CLUSTER_MIN = 5
+XINFANG_RISK_CLUSTER_WINDOW_DAYS = 30
+XINFANG_RISK_CLUSTER_DECIDED_MONTHS = 6
 # The API schema names the choice sets of these two apps (fields called kind, status … elsewhere too).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {
@@ -424,3 +446,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Mediation (docs/mediation.md, regulations.md §4.6). MED-02 / D35 [S]: "generally within one month"
+# of acceptance — a guideline, configurable: (period, unit) on the working calendar.
+XINFANG_MEDIATION_PERIOD = (30, "calendar")
+# Days before a mediation clock's due date from which lists flag it as due soon (reminder).
+XINFANG_MEDIATION_DUE_SOON_DAYS = 5

@@ -99,6 +99,8 @@ def _public_urls() -> list[str]:
         reverse("portal:privacy"),
         reverse("legalservices:catalogue"),
         reverse("legalservices:status"),
+        reverse("outreach:days"),
+        reverse("outreach:lookup"),
         reverse("guidance:map"),
         reverse("guidance:guides"),
         reverse("notices:verify"),  # the authenticity check is public: the public layout, no staff menu

@@ -33,12 +33,15 @@ def test_clerk_signs_in_switches_language_and_signs_out(live_server, phone_page:
 
     page.get_by_role("button", name="展开菜单").click()
     page.get_by_label("语言").select_option("en")
+    expect(page.get_by_role("heading", level=2).first).to_have_text("我的机构与角色")  # choosing alone changes nothing
+    page.get_by_role("button", name="切换").click()  # WCAG 3.2.2: the button applies the choice
     expect(page.get_by_role("heading", level=2).first).to_have_text("My organisations and roles")
     expect(page.get_by_text("Reception clerk")).to_be_visible()
     page.screenshot(path=os.path.join(screenshots_dir, "home-en-phone.png"), full_page=True)
 
     page.get_by_role("button", name="Open menu").click()
     page.get_by_label("Language").select_option("zh-hant")
+    page.get_by_role("button", name="Switch").click()
     expect(page.get_by_role("heading", level=2).first).to_have_text("我的機構與角色")
     page.screenshot(path=os.path.join(screenshots_dir, "home-zh-hant-phone.png"), full_page=True)
 

@@ -53,10 +53,14 @@ class Action(models.TextChoices):
     MATTER_SUPERVISE = "matter.supervise", _("督办信访事项")
     PERSONAL_DATA_VIEW = "personal_data.view", _("查看完整个人信息")
     GRID_EVENT_REPORT = "grid_event.report", _("上报网格事件")
+    GRID_EVENT_VIEW = "grid_event.view", _("查看网格事件")
+    GRID_EVENT_HANDLE = "grid_event.handle", _("处置网格事件")
     MEDIATION_HANDLE = "mediation.handle", _("办理调解案件")
+    RISK_MANAGE = "risk.manage", _("管理重大决策社会稳定风险评估")
     STATISTICS_VIEW = "statistics.view", _("查看统计")
     LEGALSERVICE_HANDLE = "legalservice.handle", _("办理一站式服务申请")
     WEBHOOK_MANAGE = "webhook.manage", _("维护事件推送（Webhook）")
+    OUTREACH_MANAGE = "outreach.manage", _("管理四下基层工作")
 
 
 R, A, S = Role, Action, Scope
@@ -84,6 +88,10 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.PERSONAL_DATA_VIEW: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
         A.LEGALSERVICE_HANDLE: S.AREA,
+        A.RISK_MANAGE: S.AREA,
+        A.GRID_EVENT_VIEW: S.AREA,
+        A.GRID_EVENT_HANDLE: S.AREA,
+        A.OUTREACH_MANAGE: S.AREA,
     },
     R.HANDLING_OFFICER: {
         A.ORG_VIEW: S.ALL,
@@ -91,6 +99,8 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.MATTER_HANDLE: S.OWN,
         A.PERSONAL_DATA_VIEW: S.OWN,
         A.LEGALSERVICE_HANDLE: S.OWN,
+        A.GRID_EVENT_VIEW: S.OWN,
+        A.GRID_EVENT_HANDLE: S.OWN,
     },
     R.UNIT_HEAD: {
         A.ORG_VIEW: S.ALL,
@@ -101,6 +111,10 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.PERSONAL_DATA_VIEW: S.SUBTREE,
         A.STATISTICS_VIEW: S.SUBTREE,
         A.LEGALSERVICE_HANDLE: S.SUBTREE,
+        A.RISK_MANAGE: S.SUBTREE,
+        A.GRID_EVENT_VIEW: S.SUBTREE,
+        A.GRID_EVENT_HANDLE: S.SUBTREE,
+        A.OUTREACH_MANAGE: S.SUBTREE,
     },
     R.SUPERVISOR: {
         A.ORG_VIEW: S.ALL,
@@ -108,15 +122,18 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.MATTER_VIEW: S.AREA,
         A.MATTER_SUPERVISE: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
+        A.GRID_EVENT_VIEW: S.AREA,
     },
     R.GRID_WORKER: {
         A.ORG_VIEW: S.ALL,
         A.GRID_EVENT_REPORT: S.SUBTREE,
+        A.GRID_EVENT_VIEW: S.SUBTREE,
     },
     R.MEDIATOR: {
         A.ORG_VIEW: S.ALL,
         A.MEDIATION_HANDLE: S.SUBTREE,
         A.LEGALSERVICE_HANDLE: S.SUBTREE,
+        A.GRID_EVENT_VIEW: S.SUBTREE,
     },
     R.LEADER: {
         A.ORG_VIEW: S.ALL,
@@ -124,6 +141,9 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.MATTER_VIEW: S.AREA,
         A.MATTER_SUPERVISE: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
+        A.RISK_MANAGE: S.AREA,
+        A.GRID_EVENT_VIEW: S.AREA,
+        A.OUTREACH_MANAGE: S.AREA,
     },
     R.CONGRESS_OVERSEER: {
         A.ORG_VIEW: S.ALL,
@@ -140,5 +160,6 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.POWERLIST_MANAGE: S.ALL,
         A.AUDIT_VIEW: S.ALL,
         A.WEBHOOK_MANAGE: S.ALL,
+        A.RISK_MANAGE: S.ALL,
     },
 }

@@ -23,6 +23,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "handle": user_can(user, Action.MATTER_HANDLE),
             "legalservices": user_can(user, Action.LEGALSERVICE_HANDLE),
             "hotline": user_can(user, Action.MATTER_VIEW),  # 12345 work orders (xinfang.hotline)
+            "grid": user_can(user, Action.GRID_EVENT_VIEW),  # grid events and the grid map (xinfang.grid)
+            "mediation": user_can(user, Action.MEDIATION_HANDLE),  # mediation cases (xinfang.mediation)
+            "risk": user_can(user, Action.RISK_MANAGE),  # major decisions, risk assessment (xinfang.risk)
+            "outreach": user_can(user, Action.OUTREACH_MANAGE),  # reception days, visits, 包联 (xinfang.outreach)
             # Bulk imports (xinfang.transfer): matters and petitioners, or the power list.
             "transfer": user_can(user, Action.MATTER_REGISTER) or user_can(user, Action.POWERLIST_MANAGE),
         }

@@ -28,6 +28,7 @@ class DocumentKind(models.TextChoices):
     TERMINATION = "termination", _("信访事项终结记录")
     SUPERVISION = "supervision", _("督办单")
     DELIVERY_RECEIPT = "delivery_receipt", _("送达回证")
+    MEDIATION_AGREEMENT = "mediation_agreement", _("人民调解协议书")
 
 
 class Outcome(models.TextChoices):
@@ -92,6 +93,15 @@ FIELD_LABELS: dict[str, Promise] = {
     "served_document": _("送达的文书"),
     "recipient": _("受送达人"),
     "delivery_method": _("送达方式"),
+    # 人民调解协议书 (MED-04, DOC-09; issued by xinfang.mediation)
+    "case_number": _("调解案件编号"),
+    "mediation_body": _("调解组织"),
+    "parties": _("当事人基本情况"),
+    "dispute_facts": _("纠纷的主要事实、争议事项及各方责任"),
+    "agreed_terms": _("协议内容"),
+    "performance": _("履行方式和期限"),
+    "mediators": _("调解员"),
+    "agreed_date": _("达成协议日期"),
 }
 
 COMMON_FIELDS = (
@@ -286,6 +296,27 @@ SPECS: dict[str, KindSpec] = {
         (),
         "送达的文书：{{ served_document }}\n\n受送达人：{{ recipient }}\n\n送达方式：{{ delivery_method }}\n\n"
         "受送达人签名：＿＿＿＿＿＿＿＿　　签收日期：＿＿＿＿年＿＿月＿＿日",
+    ),
+    # MED-04 (人民调解法 Art. 29) / DOC-09: parties, facts and responsibilities, terms, performance.
+    # Takes effect when the parties sign, seal or fingerprint it and the mediator signs and the body
+    # seals it (Art. 29(2)): lines for the signatures, the seal area left empty.
+    DocumentKind.MEDIATION_AGREEMENT: KindSpec(
+        "MED-04",
+        "调",
+        Action.MEDIATION_HANDLE,
+        ("case_number", "mediation_body", "parties", "dispute_facts", "agreed_terms", "performance"),
+        ("mediators", "agreed_date"),
+        "案件编号：{{ case_number }}\n\n"
+        "当事人：\n{{ parties }}\n\n"
+        "一、纠纷的主要事实、争议事项及各方当事人的责任：{{ dispute_facts }}\n\n"
+        "二、经{{ mediation_body }}主持调解，当事人自愿达成如下协议：{{ agreed_terms }}\n\n"
+        "三、履行协议的方式和期限：{{ performance }}\n\n"
+        "本协议自各方当事人签名、盖章或者按指印，调解员签名并加盖调解组织印章之日起生效，具有法律约束力。"
+        "当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。\n\n"
+        "{% if mediators %}调解员：{{ mediators }}\n\n{% endif %}"
+        "当事人（签名、盖章或按指印）：＿＿＿＿＿＿＿＿　＿＿＿＿＿＿＿＿\n\n"
+        "调解员（签名）：＿＿＿＿＿＿＿＿"
+        "{% if agreed_date %}\n\n达成协议日期：{{ agreed_date }}{% endif %}",
     ),
 }
 

@@ -20,7 +20,6 @@ other POSTs, never stored with an idempotency key's answer)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,6 +73,7 @@ from .selectors import (
     matter_clocks,
     matter_detail,
     matter_links,
+    matter_registered_by_actor,
     petitioner_names_masked,
 )
 from .selectors_intake import petitioner_get, petitioner_history, petitioner_search
@@ -276,6 +276,9 @@ class ParticipantSerializer(serializers.ModelSerializer[MatterParticipant]):
         read_only_fields = fields
 
     def get_can_view_full(self, obj: MatterParticipant) -> bool:
+        known = self.context.get("can_view_full")  # decided once for a just-registered matter
+        if known is not None:
+            return bool(known)
         return personal_data_can_view(user=self.context["request"].user, petitioner=obj.petitioner)
 
 
@@ -559,6 +562,8 @@ class MatterSerializer(serializers.ModelSerializer[Matter]):
 
     @extend_schema_field(MatterLinkSerializer(many=True))
     def get_links(self, obj: Matter) -> Any:
+        if "links" in self.context:  # known already (a just-registered matter without link decisions has none)
+            return MatterLinkSerializer(self.context["links"], many=True).data
         rows: list[LinkRow] = matter_links(user=self.context["request"].user, matter=obj)
         return MatterLinkSerializer(rows, many=True).data
 
@@ -997,11 +1002,18 @@ class MatterApi(
         except DjangoValidationError as exc:
             form.add_service_errors(exc)
             raise _form_errors(form, _FORM_TO_BODY) from exc
-        with contextlib.suppress(Matter.DoesNotExist):  # out of sight now: still the caller's answer
-            matter = matter_detail(user=request.user, pk=matter.pk)
+        matter = matter_registered_by_actor(matter=matter)  # its author's answer, even if out of sight now
         matter.repeat_candidates = candidates  # type: ignore[attr-defined]
+        context = self.get_serializer_context()
+        if not data.links:
+            context["links"] = []
+        # A new matter reports on nobody yet (triage names who is reported, XF-CLS-03): holding
+        # personal_data.view where it was registered opens its petitioners' full data. Otherwise
+        # another of their matters may, which the per-petitioner check finds.
+        if user_can(request.user, Action.PERSONAL_DATA_VIEW, matter.registered_org):
+            context["can_view_full"] = True
         response = Response(
-            MatterCreatedSerializer(matter, context=self.get_serializer_context()).data,
+            MatterCreatedSerializer(matter, context=context).data,
             status=http.HTTP_201_CREATED,
             headers={"Location": reverse("api:matter-detail", args=[matter.pk])},
         )
@@ -1328,6 +1340,9 @@ MATTER_SERVICE_ERRORS: dict[str, dict[str | None, list[str]]] = {
 for _action, _fields in MATTER_SERVICE_ERRORS.items():
     for _field, _codes in _fields.items():
         extend_validation_errors(_codes, field_name=_field, actions=[_action])(MatterApi)
+# The full-ID-number filter exists only for readers who may see personal data, so the schema's
+# filterset (built without a reader) leaves it out of the documented errors; declare them here.
+extend_validation_errors(["null_characters_not_allowed"], field_name="id_number", actions=["list"])(MatterApi)
 
 
 # --- Routings --------------------------------------------------------------------------------

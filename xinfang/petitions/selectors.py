@@ -379,17 +379,25 @@ def petitioner_names_masked(matter: Matter, *, limit: int = 3) -> list[str]:
 def matter_detail(*, user: Any, pk: int) -> Matter:
     """One matter the user may view, with everything its page shows. Raises Matter.DoesNotExist
     when it does not exist or is not visible (the caller answers 404 either way; XF-CLS-03)."""
+    return _with_page_data(matter_visible(user=user)).get(pk=pk)
+
+
+def matter_registered_by_actor(*, matter: Matter) -> Matter:
+    """The matter the caller has just registered, with what its page shows, for the registration's
+    own answer: its author gets it back whatever the scope (as the counter's receipt page does),
+    so the restricted read, the costliest part of the answer, is not needed here."""
+    return _with_page_data(Matter.objects.all()).get(pk=matter.pk)
+
+
+def _with_page_data(queryset: QuerySet[Matter]) -> QuerySet[Matter]:
     participants = MatterParticipant.objects.select_related("petitioner").order_by("pk")
-    return (
-        matter_visible(user=user)
-        .select_related("current_org", "registered_org", "place_org", "matter_type", "registered_by")
-        .prefetch_related(
-            Prefetch("participants", queryset=participants),
-            "attachments",
-            Prefetch("routings", queryset=matter_routings_queryset()),
-            "notices__issuing_org",
-        )
-        .get(pk=pk)
+    return queryset.select_related(
+        "current_org", "registered_org", "place_org", "matter_type", "registered_by"
+    ).prefetch_related(
+        Prefetch("participants", queryset=participants),
+        "attachments",
+        Prefetch("routings", queryset=matter_routings_queryset()),
+        "notices__issuing_org",
     )
 
 

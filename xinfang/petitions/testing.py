@@ -17,11 +17,19 @@ from .services.intake import MatterData, PetitionerData, matter_register
 from .states import Channel
 
 
+def received_earlier_today() -> datetime.datetime:
+    """An hour ago, but never before today's local midnight: tests that compare the received day with
+    "today" (date filters, a power valid from today) must not depend on the hour they run at."""
+    now = timezone.now()
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(now), datetime.time.min))
+    return max(now - datetime.timedelta(hours=1), midnight)
+
+
 def walk_in_data(**overrides: Any) -> MatterData:
     """A typical walk-in: one petitioner, wages owed by a builder."""
     values: dict[str, Any] = {
         "channel": Channel.VISIT,
-        "received_at": timezone.now() - datetime.timedelta(hours=1),
+        "received_at": received_earlier_today(),
         "title": "工地拖欠工资",
         "request": "请求责令施工单位支付拖欠的三个月工资。",
         "facts": "本人在某工地务工，2026年8月至10月工资共计两万元未发放。",
