@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.policies import require
 from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
-from xinfang.core.errors import ServiceError
+from xinfang.core.errors import ServiceError, clean_text
 from xinfang.orgs.models import Kind, Organisation
 from xinfang.petitions.models import Matter
 from xinfang.petitions.services.intake import CheckedFile, MatterData, PetitionerData, attachment_check, matter_register
@@ -460,15 +460,6 @@ def _expect(event: GridEvent, to: str) -> None:
         )
 
 
-def _text(value: str, name: str, message: str, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({name: message}, code="required")
-    if len(value) > MAX_TEXT:
-        raise ValidationError({name: _("不超过 %(max)s 个字。") % {"max": MAX_TEXT}}, code="max_length")
-    return value
-
-
 def _transition(
     event: GridEvent,
     *,
@@ -537,7 +528,7 @@ def grid_event_handle(*, actor: Any, event: GridEvent, result: str) -> GridEvent
     event = _lock(event)
     _check(policies.can_handle(actor, event), Action.GRID_EVENT_HANDLE)
     _expect(event, EventStatus.HANDLED)
-    event.result = _text(result, "result", _("请填写处置结果。"))
+    event.result = clean_text(result, "result", _("请填写处置结果。"))
     event.handled_at = timezone.now()
     _clock_stop(event, actor, "handled")
     return _transition(event, to=EventStatus.HANDLED, actor=actor, action="handle", fields=["result", "handled_at"])
@@ -558,7 +549,7 @@ def grid_event_verify(*, actor: Any, event: GridEvent, note: str) -> GridEvent:
     event = _lock(event)
     _check(policies.can_verify(actor, event), Action.GRID_EVENT_REPORT)
     _expect(event, EventStatus.VERIFIED)
-    event.verification_note = _text(note, "note", _("请填写核查情况。"))
+    event.verification_note = clean_text(note, "note", _("请填写核查情况。"))
     event.verified_at = timezone.now()
     return _transition(
         event, to=EventStatus.VERIFIED, actor=actor, action="verify", fields=["verification_note", "verified_at"]
@@ -581,7 +572,7 @@ def grid_event_escalate(*, actor: Any, event: GridEvent, reason: str) -> GridEve
     event = _lock(event)
     _check(policies.can_escalate(actor, event), Action.GRID_EVENT_HANDLE)
     _expect(event, EventStatus.ESCALATED)
-    reason = _text(reason, "reason", _("请写明上报理由。"))
+    reason = clean_text(reason, "reason", _("请写明上报理由。"))
     target = escalation_target(event)
     if target is None:
         raise ServiceError(_("事件已在区级处置，不能再向上报送。"), code="top_level")

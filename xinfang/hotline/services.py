@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
-from xinfang.core.errors import ServiceError
+from xinfang.core.errors import ServiceError, clean_text
 from xinfang.orgs.models import Organisation
 from xinfang.petitions.models import Matter
 from xinfang.petitions.services.intake import MatterData, PetitionerData, matter_register, place_root
@@ -143,15 +143,6 @@ def _refuse_transition(order: HotlineOrder, to: str) -> None:
         % {"current": OrderStatus(order.status).label, "to": OrderStatus(to).label},
         code="transition",
     )
-
-
-def _text(value: str, name: str, message: str, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({name: message}, code="required")
-    if len(value) > MAX_TEXT:
-        raise ValidationError({name: _("不超过 %(max)s 个字。") % {"max": MAX_TEXT}}, code="max_length")
-    return value
 
 
 def _org_code(org: Organisation | None) -> str | None:
@@ -402,7 +393,7 @@ def order_dispatch(*, actor: Any, order: HotlineOrder, to_org: Organisation, not
         _refuse_transition(order, OrderStatus.DISPATCHED)
     if not dispatch_targets(order).filter(pk=to_org.pk).exists():
         raise ValidationError({"to_org": _("只能派给本辖区在用的其他机构。")}, code="to_org")
-    note = _text(note, "note", "", required=False)
+    note = clean_text(note, "note")
     today = timezone.localdate()
     _clocks_stop(order, (CLOCK_DISPATCH, CLOCK_RETURN_WINDOW, CLOCK_REPLY), actor, "dispatched")
     order.dispatched_from = order.current_org
@@ -465,7 +456,7 @@ def order_return(*, actor: Any, order: HotlineOrder, reason: str) -> HotlineOrde
     """Return a misdirected order (退单) with reasons, within the return window (HOT-04: 2 working
     days of dispatch, 山东省 2020; HOT-03 return and re-dispatch). Later, only an objection."""
     order = _order_step(order, actor=actor, permission=Action.MATTER_HANDLE, to=OrderStatus.RETURNED)
-    reason = _text(reason, "reason", _("请写明退单理由。"))
+    reason = clean_text(reason, "reason", _("请写明退单理由。"))
     window = _running(order, CLOCK_RETURN_WINDOW)
     if window is None or timezone.localdate() > window.due_date:
         raise ServiceError(
@@ -482,7 +473,7 @@ def order_object(*, actor: Any, order: HotlineOrder, reason: str) -> HotlineOrde
     """Object to the dispatch (派单异议, HOT-03): the order goes back to the dispatcher for review,
     who dispatches it again — elsewhere, or to the same unit when the objection is not upheld."""
     order = _order_step(order, actor=actor, permission=Action.MATTER_HANDLE, to=OrderStatus.OBJECTED)
-    reason = _text(reason, "reason", _("请写明异议理由。"))
+    reason = clean_text(reason, "reason", _("请写明异议理由。"))
     order.objection_reason = reason
     return _send_back(order, actor, to=OrderStatus.OBJECTED, action="object", reason=reason)
 
@@ -495,7 +486,7 @@ def order_extend(*, actor: Any, order: HotlineOrder, days: int, reason: str) -> 
     """Extend the reply clock of a complex order (HOT-04, 山东省 2020: generally ≤ 10 working days,
     once; XINFANG_HOTLINE_MAX_EXTENSION_DAYS / _MAX_EXTENSIONS), approved by the unit's head."""
     order = _order_step(order, actor=actor, permission=Action.MATTER_APPROVE, to=OrderStatus.EXTENDED)
-    reason = _text(reason, "reason", _("请写明延期理由。"))
+    reason = clean_text(reason, "reason", _("请写明延期理由。"))
     limit = int(settings.XINFANG_HOTLINE_MAX_EXTENSION_DAYS)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= limit:
         raise ValidationError({"days": _("延期天数为 1 至 %(max)s 个工作日（HOT-04）。") % {"max": limit}}, code="days")
@@ -532,7 +523,7 @@ def order_reply(*, actor: Any, order: HotlineOrder, result: str) -> HotlineOrder
     elif order.status in WITH_DISPATCHER:
         require(actor, Action.MATTER_TRIAGE, order.current_org)
     _expect(order, OrderStatus.REPLIED)
-    result = _text(result, "result", _("请填写办理结果。"))
+    result = clean_text(result, "result", _("请填写办理结果。"))
     reply_clock = _running(order, CLOCK_REPLY)
     late = reply_clock is not None and timezone.localdate() > reply_clock.due_date
     _clocks_stop(order, (CLOCK_DISPATCH, CLOCK_RETURN_WINDOW, CLOCK_REPLY), actor, "replied")
@@ -564,7 +555,7 @@ def order_close(
     order = _order_step(order, actor=actor, permission=Action.MATTER_TRIAGE, to=OrderStatus.CLOSED, at="receiving")
     if evaluation not in Evaluation.values:
         raise ValidationError({"evaluation": _("请选择回访评价。")}, code="evaluation")
-    note = _text(note, "note", "", required=False)
+    note = clean_text(note, "note")
     now = timezone.now()
     if visited_at is not None:
         if timezone.is_naive(visited_at) or visited_at > now + datetime.timedelta(minutes=5):
@@ -597,7 +588,7 @@ def order_merge(*, actor: Any, order: HotlineOrder, into: HotlineOrder | int, re
     organisation. The merged order's clocks stop; it is answered through the order it was merged
     into, and the hotline is told which one (webhook `merged_into`)."""
     order = _order_step(order, actor=actor, permission=Action.MATTER_TRIAGE, to=OrderStatus.MERGED)
-    reason = _text(reason, "reason", _("请写明并单理由。"))
+    reason = clean_text(reason, "reason", _("请写明并单理由。"))
     target = (
         HotlineOrder.objects.restrict(actor, Action.MATTER_VIEW)
         .select_for_update(of=("self",))
@@ -655,8 +646,8 @@ def order_rehandle(*, actor: Any, order: HotlineOrder, reason: str, note: str = 
     order = _order_step(order, actor=actor, permission=Action.MATTER_TRIAGE, to=to, at="receiving")
     if order.status != OrderStatus.REPLIED:
         _refuse_transition(order, to)
-    reason = _text(reason, "reason", _("请写明重办理由（来电人不满意之处）。"))
-    note = _text(note, "note", "", required=False)
+    reason = clean_text(reason, "reason", _("请写明重办理由（来电人不满意之处）。"))
+    note = clean_text(note, "note")
     limit = int(settings.XINFANG_HOTLINE_MAX_REHANDLES)
     if order.rehandle_count >= limit:
         raise ServiceError(

@@ -168,3 +168,15 @@ class PartyForm(forms.Form):
     consent_recorded = forms.BooleanField(
         label=_("已表示同意调解"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )
+
+
+class ResultReturnForm(forms.Form):
+    """P6: the result sent back to the court or reconsideration body that sent the case."""
+
+    returned_on = forms.DateField(label=_("反馈日期"), widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
+    note = forms.CharField(
+        label=_("反馈情况"),
+        max_length=5000,
+        help_text=_("如函件文号、随附的调解协议书或终止调解的告知。"),
+        widget=forms.Textarea(attrs={**TEXT, "rows": 2}),
+    )

@@ -158,6 +158,9 @@ class MediationCase(models.Model):
     jc_result = models.CharField(_("司法确认结果"), max_length=16, choices=JcResult.choices, blank=True)
     jc_result_at = models.DateField(_("司法确认结果日期"), null=True, blank=True)
     jc_note = models.TextField(_("司法确认说明"), blank=True)
+    # P6 and court referrals: the result sent back to a body outside the system that sent the case.
+    result_returned_at = models.DateField(_("结果反馈日期"), null=True, blank=True)
+    result_returned_note = models.TextField(_("结果反馈情况"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

@@ -46,6 +46,8 @@ from .models import MediationBody, MediationCase, MediationParty, MediationSeque
 from .states import (
     CLOCK_JC_WINDOW,
     CLOCK_PERIOD,
+    ENDED_STATUSES,
+    OUTSIDE_SOURCES,
     TRANSITIONS,
     BodyKind,
     CaseStatus,
@@ -821,6 +823,45 @@ def mediation_fulfilment_record(*, actor: Any, case: MediationCase, fulfilled: b
     return _transition(
         case, to=to, actor=actor, action="fulfilment", fields=["fulfilment_note", "fulfilment_checked_at"]
     )
+
+
+# --- The result back to a source outside the system (P6) --------------------------------------------
+
+
+@transaction.atomic
+def mediation_result_return(*, actor: Any, case: MediationCase, returned_on: datetime.date, note: str) -> MediationCase:
+    """P6 (行政复议与人民调解衔接) and court referrals: the mediation's result (agreement, failure or
+    refusal) was sent back to the reconsideration body or court that sent the case — when, and how
+    (letter number, the agreement enclosed …). Once; the case list shows ended cases still to return."""
+    case = _lock(case)
+    require(actor, Action.MEDIATION_HANDLE, case.organisation)
+    if case.source_kind not in OUTSIDE_SOURCES:
+        raise ServiceError(_("只有法院或行政复议机构移交的案件需要反馈结果。"), code="not_outside")
+    if case.ended_at is None or case.status not in (*ENDED_STATUSES, *JC_STATUSES):
+        raise ServiceError(_("调解结束后才能反馈结果。"), code="not_ended")
+    if case.result_returned_at is not None:
+        raise ServiceError(_("结果已经反馈。"), code="returned")
+    errors: dict[str, list[str]] = {}
+    text = _text(errors, "note", note, _("请填写反馈情况（如函件文号、随附的调解协议书）。"))
+    if returned_on is None:
+        errors.setdefault("returned_on", []).append(_("请填写反馈日期。"))
+    elif returned_on > timezone.localdate():
+        errors.setdefault("returned_on", []).append(_("反馈日期不能晚于今天。"))
+    elif returned_on < timezone.localdate(case.ended_at):
+        errors.setdefault("returned_on", []).append(_("反馈日期不能早于调解结束的日期。"))
+    _raise(errors)
+    case.result_returned_at = returned_on
+    case.result_returned_note = text
+    case.save(update_fields=["result_returned_at", "result_returned_note", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="mediation_case.result_return",
+        target=case,
+        object_label=case.number,
+        org_id=case.organisation_id,
+        summary={"source_kind": case.source_kind, "status": case.status, "returned_on": returned_on.isoformat()},
+    )
+    return case
 
 
 # --- Judicial confirmation (MED-05, MED-06) -------------------------------------------------------

@@ -85,6 +85,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 OPEN_STATUSES = frozenset({CaseStatus.APPLIED, CaseStatus.ACCEPTED, CaseStatus.IN_SESSION})
 # The case "ends" (and its result returns to its source) on these.
+# Sources outside the system (a court, an administrative reconsideration body): the result goes back
+# to them as a recorded handover (P6: a reconsideration case is mediated and returns), not a callback.
+OUTSIDE_SOURCES = frozenset({SourceKind.COURT, SourceKind.RECONSIDERATION})
 ENDED_STATUSES = frozenset({CaseStatus.AGREED, CaseStatus.FAILED, CaseStatus.REFUSED})
 
 # Clock kinds, prefixed "mediation_".

@@ -36,11 +36,12 @@ from .forms import (
     MediatorsForm,
     PartyForm,
     ReasonForm,
+    ResultReturnForm,
     SessionForm,
     WalkInForm,
 )
 from .models import MediationCase, MediationParty, Mediator
-from .states import OPEN_STATUSES, TRANSITIONS, CaseStatus, PartyRole, SourceKind
+from .states import OPEN_STATUSES, OUTSIDE_SOURCES, TRANSITIONS, CaseStatus, PartyRole, SourceKind
 
 PAGE_SIZE = 50
 
@@ -107,6 +108,8 @@ def _offered(case: MediationCase, forms: dict[str, Any]) -> dict[str, Any]:
             offered["jc_apply"] = forms.get("jc_apply") or JcApplyForm(prefix="jc_apply")
         elif not case.jc_result:
             offered["jc_result"] = forms.get("jc_result") or JcResultForm(prefix="jc_result")
+    if case.source_kind in OUTSIDE_SOURCES and case.ended_at is not None and case.result_returned_at is None:
+        offered["result_return"] = forms.get("result_return") or ResultReturnForm(prefix="result_return")
     return offered
 
 
@@ -178,6 +181,12 @@ ACTIONS: dict[str, tuple[Any, Callable[[Any, MediationCase, dict[str, Any], Any]
         ),
     ),
     "issue": (None, lambda u, c, d, p: services.mediation_agreement_issue(actor=u, case=c)),
+    "result_return": (
+        ResultReturnForm,
+        lambda u, c, d, p: services.mediation_result_return(
+            actor=u, case=c, returned_on=d["returned_on"], note=d["note"]
+        ),
+    ),
     "party": (
         PartyForm,
         lambda u, c, d, p: services.mediation_party_add(
@@ -200,6 +209,7 @@ DONE_MESSAGES = {
     "jc_apply": lambda: _("已记录司法确认申请。"),
     "jc_result": lambda: _("已记录司法确认结果。"),
     "issue": lambda: _("已出具调解协议书。"),
+    "result_return": lambda: _("已记录向来源机关反馈结果。"),
     "party": lambda: _("已增加当事人。"),
     "consent": lambda: _("已记录当事人同意调解。"),
     "party_refuse": lambda: _("已记录当事人拒绝调解，调解终止。"),

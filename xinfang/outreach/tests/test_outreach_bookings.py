@@ -140,15 +140,27 @@ class BookingRuleTests:
 @pytest.mark.django_db(transaction=True)
 def test_out_03_capacity_holds_under_concurrent_bookings(mini):  # type: ignore[no-untyped-def]
     """Eight people book the last three places at once; the day's row lock lets exactly three in.
-    PostgreSQL only: SQLite's in-memory test database cannot run concurrent writers (in production
-    every SQLite transaction is BEGIN IMMEDIATE, which serialises bookings the same way)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises every write transaction)")
+    On SQLite (whose in-memory test database cannot run concurrent writers) the bookings run in
+    turn: in production every SQLite transaction is BEGIN IMMEDIATE, which serialises them the same way."""
     from xinfang.accounts.roles import Role
     from xinfang.core.testing import make_user
 
     world = World(mini, make_user((Role.LEADER, mini.town_a)), *[None] * 5)  # type: ignore[arg-type]
     day = world.day(capacity=3)
+    if connection.vendor == "sqlite":
+        # No row locks: every write transaction begins IMMEDIATE (the database write lock), so
+        # bookings queue one after another. Check that setting, then the capacity rule in sequence.
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        outcomes_in_turn: list[str] = []
+        for n in range(8):
+            try:
+                book(day, phone=f"1390000{n:04d}")
+                outcomes_in_turn.append("booked")
+            except ValidationError as exc:
+                outcomes_in_turn.append("full" if "OUT-03" in str(exc) else str(exc))
+        assert outcomes_in_turn == ["booked"] * 3 + ["full"] * 5
+        assert Booking.objects.filter(reception_day=day).count() == 3
+        return
     barrier = threading.Barrier(8)
     outcomes: list[str] = []
 
