@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
+import io
 import json
 import os
 import platform
@@ -127,6 +128,7 @@ def run_child(data_path: Path, stored_count: int) -> dict[str, Any]:
             )
         )
     Matter.objects.bulk_create(matters, batch_size=500)
+    call_command("neardup_rebuild", stdout=io.StringIO(), stderr=io.StringIO())  # bulk rows skip the service
     pk_of = dict(Matter.objects.values_list("number", "pk"))
     row_of = {pk: int(number.split("-")[1]) for number, pk in pk_of.items()}
     same_text: dict[str, set[int]] = {}

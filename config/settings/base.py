@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "xinfang.grid",
     "xinfang.risk",
     "xinfang.outreach",
+    "xinfang.textmining",
     "xinfang.api",
 ]
 
@@ -359,6 +360,12 @@ XINFANG_WORKBENCH_DUE_SOON_WORKING_DAYS = 3
 # from which an earlier matter is proposed.
 XINFANG_REPEAT_WINDOW_MONTHS = 24
 XINFANG_REPEAT_TEXT_MIN_SCORE = 70
+# Near-duplicate index (docs/textmining.md): character 3-grams, 42 bands x 3 rows (126 MinHash bins;
+# collision curve steepest at Jaccard ~0.29: 94 % at 0.4, 99.6 % at 0.5), at most 100 candidates
+# re-scored per check. Changing SHINGLE_SIZE/BANDS/ROWS needs `manage.py neardup_rebuild`.
+XINFANG_NEARDUP = {"SHINGLE_SIZE": 3, "BANDS": 42, "ROWS": 3, "CANDIDATES": 100}
+# What `neardup_rebuild` can index: object type -> callable yielding (id, text, at) in batches.
+XINFANG_NEARDUP_SOURCES = {"petitions.matter": "xinfang.petitions.services.repeats.neardup_documents"}
 # The public address of this installation, put in front of the verification path in the QR codes
 # of official documents (e.g. "https://xinfang.example.gov.cn"); unset, the QR holds a relative path.
 XINFANG_PUBLIC_URL = os.environ.get("XINFANG_PUBLIC_URL", "")
@@ -430,6 +437,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "HotlineExclusionEnum": "xinfang.hotline.states.Exclusion",
         "HotlineEvaluationEnum": "xinfang.hotline.states.Evaluation",
         "WebhookDeliveryStatusEnum": "xinfang.webhooks.models.DeliveryStatus",
+        "GridEventStatusEnum": "xinfang.grid.states.EventStatus",
+        "GridEventLevelEnum": "xinfang.grid.states.EventLevel",
+        "LevelEnum": "xinfang.orgs.models.Level",
+        "PartyRoleEnum": "xinfang.grid.states.PartyRole",
+        "MediationCaseStatusEnum": "xinfang.mediation.states.CaseStatus",
+        "MediationSourceKindEnum": "xinfang.mediation.states.SourceKind",
+        "JcResultEnum": "xinfang.mediation.states.JcResult",
     }
 )
 

@@ -90,6 +90,8 @@ class FuzzWorld:
     hotline_order_town_b: Any
     webhook_endpoint_town_b: Any  # town B's subscription to its matters' events
     webhook_delivery_town_b: Any
+    grid_event_town_b: Any  # reported by a grid worker of grid 乙一-1
+    mediation_case_town_b: Any  # opened at town B's mediation committee
     tokens: dict[str, str]
 
     @property
@@ -104,6 +106,8 @@ class FuzzWorld:
             self.document_town_b.number,
             self.document_town_b.verification_code,
             self.hotline_order_town_b.external_id,
+            self.grid_event_town_b.number,
+            self.mediation_case_town_b.number,
         ]
 
 
@@ -125,8 +129,12 @@ def fuzz_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[FuzzWor
 
 def _build_world() -> FuzzWorld:
     from xinfang.audit.models import AuditEvent
+    from xinfang.core.actors import SYSTEM
+    from xinfang.grid.services import GridEventData, PartyEntry, grid_event_report
     from xinfang.hotline.services import OrderData, order_receive
     from xinfang.hotline.states import OrderKind
+    from xinfang.mediation.services import PartyData, mediation_body_create, mediation_case_open
+    from xinfang.mediation.states import BodyKind, SourceKind
     from xinfang.notices.kinds import DocumentKind
     from xinfang.notices.services import document_issue
     from xinfang.petitions.models import Petitioner
@@ -187,6 +195,29 @@ def _build_world() -> FuzzWorld:
     [delivery] = webhook_event_emit(
         event_type=MATTER_STATUS_CHANGED, organisation=mini.town_b_office, payload={"matter_id": matter_town_b.pk}
     )
+    grid_event = grid_event_report(
+        actor=make_user((Role.GRID_WORKER, mini.grid_b1_1)),
+        grid=mini.grid_b1_1,
+        data=GridEventData(
+            place_text="乙一社区2巷",
+            description="邻居装修噪音扰民，双方争吵。",
+            parties=[PartyEntry(name="王五", role="applicant", phone="13900003333")],
+        ),
+    )
+    mediation_body_create(
+        actor=SYSTEM, organisation=mini.town_b, name="乙街道人民调解委员会", kind=BodyKind.COMMITTEE_TOWN
+    )
+    case = mediation_case_open(
+        actor=make_user((Role.MEDIATOR, mini.town_b)),
+        organisation=mini.town_b,
+        source_kind=SourceKind.WALK_IN,
+        parties=[
+            PartyData(name="赵六", role="applicant", phone="13900004444", id_number="440115198001011234"),
+            PartyData(name="钱七", role="respondent"),
+        ],
+        summary="乙街道邻里宅基地纠纷",
+        consent_recorded=True,
+    )
     return FuzzWorld(
         mini=mini,
         privileged=privileged,
@@ -202,6 +233,8 @@ def _build_world() -> FuzzWorld:
         hotline_order_town_b=order,
         webhook_endpoint_town_b=endpoint,
         webhook_delivery_town_b=delivery,
+        grid_event_town_b=grid_event,
+        mediation_case_town_b=case,
         tokens={"privileged": _token(privileged), "clerk": _token(clerk), "town_a_head": _token(town_a_head)},
     )
 

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mediation', '0002_outreach_source'),
+        ("mediation", "0002_outreach_source"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mediationcase',
-            name='result_returned_at',
-            field=models.DateField(blank=True, null=True, verbose_name='结果反馈日期'),
+            model_name="mediationcase",
+            name="result_returned_at",
+            field=models.DateField(blank=True, null=True, verbose_name="结果反馈日期"),
         ),
         migrations.AddField(
-            model_name='mediationcase',
-            name='result_returned_note',
-            field=models.TextField(blank=True, verbose_name='结果反馈情况'),
+            model_name="mediationcase",
+            name="result_returned_note",
+            field=models.TextField(blank=True, verbose_name="结果反馈情况"),
         ),
     ]

@@ -23,6 +23,7 @@ from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
 from xinfang.orgs.models import Kind, Organisation
+from xinfang.textmining.services import neardup_index
 from xinfang.webhooks.events import MATTER_REGISTERED
 from xinfang.webhooks.services import webhook_event_emit
 from xinfang.workcalendar.models import Clock
@@ -41,7 +42,7 @@ from ..states import (
 )
 from .common import OBJECT_TYPE, matter_clock_start, matter_number_next
 from .personal_data import normalise_id_number, normalise_phone
-from .repeats import DECISIVE_KINDS, link_hotline_order, matter_link
+from .repeats import DECISIVE_KINDS, link_hotline_order, matter_index_text, matter_link
 
 # XF-REG-01: oral petitions (a visit or a call) are recorded faithfully, naming who recorded them.
 ORAL_CHANNELS = frozenset({Channel.VISIT, Channel.PHONE})
@@ -422,6 +423,10 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
             if checked.sha256 not in seen:  # the same file chosen twice is stored once
                 seen.add(checked.sha256)
                 _store_attachment(matter, checked, stored)
+        # The near-duplicate index (issue 9) is written with the matter: shared by every process.
+        neardup_index(
+            object_type=OBJECT_TYPE, object_id=matter.pk, text=matter_index_text(matter), at=matter.received_at
+        )
         audit_record(
             actor=actor,
             action="matter.register",

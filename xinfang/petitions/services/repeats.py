@@ -29,9 +29,7 @@ How a proposal is labelled (our reading of the rules, documented in docs/rules.m
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -49,6 +47,8 @@ from xinfang.accounts.roles import Action
 from xinfang.audit.services import audit_record
 from xinfang.orgs.models import Organisation
 from xinfang.orgs.selectors import organisation_area
+from xinfang.textmining.minhash import normalise_text, params_from_settings
+from xinfang.textmining.selectors import neardup_candidates
 from xinfang.workcalendar.selectors import clock_get
 from xinfang.workcalendar.services import clock_stop
 
@@ -73,7 +73,6 @@ WINDOW = 64  # characters compared by the beginning and end passes (one machine 
 PREFILTER_TEXT_SCORE = 40.0
 PREFILTER_TITLE_SCORE = 50.0
 MIN_TEXT_CHARS = 8  # shorter texts are not compared (everything looks alike)
-MAX_TEXT_CHARS = 2000  # long letters are compared on their first part (speed; repeats share their start)
 
 
 def window_months() -> int:
@@ -85,18 +84,6 @@ def text_min_score() -> float:
 
 
 # --- The text matcher (pure functions, no database) ---------------------------------------------
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def normalise_text(text: str) -> str:
-    """Text as compared: full-width forms folded (NFKC), Excel's `_x000D_` artefact, whitespace and
-    punctuation removed, lower case. Chinese characters are kept one by one: no word splitting."""
-    text = _NOT_WORD.sub("", (text or "").replace("_x000D_", ""))
-    # NFKC is slow; after punctuation is gone most texts are already normalised (checked fast).
-    if not unicodedata.is_normalized("NFKC", text):
-        text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
-    return text.casefold()[:MAX_TEXT_CHARS]
 
 
 def similar_texts(
@@ -115,7 +102,8 @@ def similar_texts(
     so a pass over thousands of matters takes a millisecond or two) — and the final score is
     rapidfuzz's WRatio over the whole text, which also catches a text contained in a longer one
     (partial ratio, discounted). A repeat whose title, beginning and end all differ is missed: the
-    text-intelligence issue adds an index (MinHash/LSH) over the whole text."""
+    text-intelligence issue adds an index (MinHash/LSH) over the whole text: `repeat_candidates`
+    passes only the matters it proposes (`_text_candidates`) to this function."""
     if len(text) < MIN_TEXT_CHARS or not corpus:
         return []
     texts = [entry[2] for entry in corpus]
@@ -388,7 +376,7 @@ def repeat_candidates(
     min_score = text_min_score()
     if len(probe.text) >= MIN_TEXT_CHARS:
         since = _months_ago(timezone.now(), window_months() if months is None else months)
-        corpus = _text_corpus(visible.filter(received_at__gte=since))
+        corpus = _text_corpus(_text_candidates(probe.text, visible.filter(received_at__gte=since), since))
         for pk, score in similar_texts(
             title=probe.title, text=probe.text, corpus=corpus, min_score=min_score, limit=limit * 2
         ):
@@ -418,9 +406,43 @@ def repeat_candidates(
     return candidates[:limit]
 
 
+def _text_candidates(text: str, window: Any, since: datetime.datetime) -> Any:
+    """The matters of `window` whose text may be similar: those sharing an LSH band with `text` in
+    the near-duplicate index (textmining; at most XINFANG_NEARDUP["CANDIDATES"]), re-scored exactly
+    by `similar_texts`. A text shorter than one shingle has no band: the whole window (the old path)."""
+    if len(text) < params_from_settings().shingle_size:
+        return window
+    return window.filter(pk__in=neardup_candidates(object_type=OBJECT_TYPE, text=text, since=since))
+
+
+def matter_index_text(matter: Matter) -> str:
+    """The text of a matter as indexed and compared (title, request and facts)."""
+    return " ".join([matter.title, matter.request, matter.facts])
+
+
+def neardup_documents(*, batch_size: int = 1000) -> tuple[int, Iterator[list[tuple[int, str, datetime.datetime]]]]:
+    """Every matter as (id, text, received time), in batches by id: the source of the near-duplicate
+    index for `manage.py neardup_rebuild` (XINFANG_NEARDUP_SOURCES). Merged and closed matters are
+    indexed too (`repeat_candidates` filters by status and permission)."""
+    matters = Matter.objects.order_by("pk")
+
+    def batches() -> Iterator[list[tuple[int, str, datetime.datetime]]]:
+        last = 0
+        while True:
+            rows = list(
+                matters.filter(pk__gt=last).values_list("pk", "title", "request", "facts", "received_at")[:batch_size]
+            )
+            if not rows:
+                return
+            yield [(pk, " ".join([title, request, facts]), at) for pk, title, request, facts, at in rows]
+            last = rows[-1][0]
+
+    return matters.count(), batches()
+
+
 # Normalised texts of matters, per process, keyed by id and checked against `updated_at` (every save
-# of a matter changes it): a query then reads only ids and timestamps of the window, and normalises
-# only what is new. Bounded; the oldest entries go first.
+# of a matter changes it): a query then reads only ids and timestamps of the index's candidates (at
+# most XINFANG_NEARDUP["CANDIDATES"]), and normalises only what is new. Bounded; the oldest go first.
 _TEXT_CACHE: dict[int, tuple[datetime.datetime, str, str]] = {}
 TEXT_CACHE_MAX = 20_000
 _FETCH_CHUNK = 500
