@@ -15,12 +15,17 @@ urlpatterns = [
     path("mediation/", include("xinfang.mediation.urls")),
     path("risk/", include("xinfang.risk.urls")),
     path("transfer/", include("xinfang.transfer.urls")),
+    path("notifications/", include("xinfang.notify.urls")),
+    path("supervision/", include("xinfang.supervision.urls")),
+    path("order/", include("xinfang.publicorder.urls")),
+    path("dashboards/", include("xinfang.dashboards.urls")),
     # The public site (no login): petitions, one-stop services, guidance maps and guides.
     path("portal/", include("xinfang.portal.urls")),
     path("services/", include("xinfang.legalservices.urls")),
     path("guide/", include("xinfang.guidance.urls")),
     path("outreach/", include("xinfang.outreach.urls")),  # reception days (public) and staff pages
     path("open311/", include("xinfang.open311.urls")),
+    path("statistics/", include("xinfang.dashboards.public_urls")),  # open statistics (public)
     path("api/", include("xinfang.api.urls")),
     path("admin/", admin.site.urls),
 ]

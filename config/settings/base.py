@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "xinfang.risk",
     "xinfang.outreach",
     "xinfang.textmining",
+    "xinfang.notify",
+    "xinfang.supervision",
+    "xinfang.publicorder",
+    "xinfang.dashboards",
     "xinfang.api",
 ]
 
@@ -366,6 +370,9 @@ XINFANG_REPEAT_TEXT_MIN_SCORE = 70
 XINFANG_NEARDUP = {"SHINGLE_SIZE": 3, "BANDS": 42, "ROWS": 3, "CANDIDATES": 100}
 # What `neardup_rebuild` can index: object type -> callable yielding (id, text, at) in batches.
 XINFANG_NEARDUP_SOURCES = {"petitions.matter": "xinfang.petitions.services.repeats.neardup_documents"}
+# Callables given every audit event right after it is written, in the writer's transaction
+# (xinfang/audit/services.py): derived records that must stay exactly in step with the writes.
+XINFANG_AUDIT_LISTENERS: list[str] = []
 # The public address of this installation, put in front of the verification path in the QR codes
 # of official documents (e.g. "https://xinfang.example.gov.cn"); unset, the QR holds a relative path.
 XINFANG_PUBLIC_URL = os.environ.get("XINFANG_PUBLIC_URL", "")

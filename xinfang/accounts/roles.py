@@ -61,6 +61,10 @@ class Action(models.TextChoices):
     LEGALSERVICE_HANDLE = "legalservice.handle", _("办理一站式服务申请")
     WEBHOOK_MANAGE = "webhook.manage", _("维护事件推送（Webhook）")
     OUTREACH_MANAGE = "outreach.manage", _("管理四下基层工作")
+    ACCOUNTABILITY_VIEW = "accountability.view", _("查看追责问责记录")
+    ACCOUNTABILITY_MANAGE = "accountability.manage", _("记录追责问责与移送纪检监察")
+    CONFERENCE_MANAGE = "conference.manage", _("管理联席会议")
+    ORDER_MANAGE = "order.manage", _("记录信访秩序与预警")
 
 
 R, A, S = Role, Action, Scope
@@ -75,6 +79,7 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.PERSONAL_DATA_VIEW: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
         A.LEGALSERVICE_HANDLE: S.AREA,
+        A.ORDER_MANAGE: S.AREA,
     },
     R.BUREAU_HEAD: {
         A.ORG_VIEW: S.ALL,
@@ -92,6 +97,10 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.GRID_EVENT_VIEW: S.AREA,
         A.GRID_EVENT_HANDLE: S.AREA,
         A.OUTREACH_MANAGE: S.AREA,
+        A.ACCOUNTABILITY_VIEW: S.AREA,
+        A.ACCOUNTABILITY_MANAGE: S.AREA,
+        A.CONFERENCE_MANAGE: S.AREA,
+        A.ORDER_MANAGE: S.AREA,
     },
     R.HANDLING_OFFICER: {
         A.ORG_VIEW: S.ALL,
@@ -123,6 +132,8 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.MATTER_SUPERVISE: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
         A.GRID_EVENT_VIEW: S.AREA,
+        A.ACCOUNTABILITY_VIEW: S.AREA,
+        A.ACCOUNTABILITY_MANAGE: S.AREA,
     },
     R.GRID_WORKER: {
         A.ORG_VIEW: S.ALL,
@@ -144,12 +155,16 @@ ROLE_MATRIX: dict[Role, dict[Action, Scope]] = {
         A.RISK_MANAGE: S.AREA,
         A.GRID_EVENT_VIEW: S.AREA,
         A.OUTREACH_MANAGE: S.AREA,
+        A.ACCOUNTABILITY_VIEW: S.AREA,
+        A.CONFERENCE_MANAGE: S.AREA,
+        A.ORDER_MANAGE: S.AREA,
     },
     R.CONGRESS_OVERSEER: {
         A.ORG_VIEW: S.ALL,
         A.AUDIT_VIEW: S.AREA,
         A.MATTER_VIEW: S.AREA,
         A.STATISTICS_VIEW: S.AREA,
+        A.ACCOUNTABILITY_VIEW: S.AREA,
     },
     R.SYSTEM_ADMIN: {
         A.ORG_VIEW: S.ALL,

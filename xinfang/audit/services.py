@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from xinfang.core.middleware import current_request_id
 
@@ -17,6 +22,19 @@ __all__ = ["GENESIS_HASH", "audit_record", "event_digest", "event_values"]
 _PG_LOCK_KEY = 7_201_220  # pg_advisory_xact_lock key that serialises appends to the chain
 _LAST_HASH_SQL = f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1"  # noqa: S608
 _MAX_LENGTHS = {"action": 64, "object_type": 64, "object_id": 64}
+
+
+@functools.cache
+def _listeners() -> tuple[Callable[[AuditEvent], None], ...]:
+    return tuple(import_string(path) for path in getattr(settings, "XINFANG_AUDIT_LISTENERS", ()))
+
+
+def _forget_listeners(*, setting: str, **_: Any) -> None:
+    if setting == "XINFANG_AUDIT_LISTENERS":
+        _listeners.cache_clear()
+
+
+setting_changed.connect(_forget_listeners)
 
 
 def event_values(event: AuditEvent) -> tuple[Any, ...]:
@@ -43,7 +61,10 @@ def audit_record(
     it records commit or roll back together, and appends are serialised from here to the commit
     (PostgreSQL: a transaction-level advisory lock; SQLite: every transaction begins IMMEDIATE,
     i.e. holds the write lock already). If the insert fails the caller's transaction is marked for
-    rollback (no savepoint): a change can never commit without its event."""
+    rollback (no savepoint): a change can never commit without its event.
+
+    The callables named in `settings.XINFANG_AUDIT_LISTENERS` then receive the saved event, in the
+    same transaction; they must be quick and filter on `event.action` themselves."""
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
@@ -77,4 +98,8 @@ def audit_record(
         event.created_at = timezone.now()
         event.hash = event_digest(prev_hash=event.prev_hash, values=event_values(event))
         event.save(force_insert=True)
+        # Derived records kept current by the write itself (rollups, notifications): each listener
+        # runs in this transaction, so it commits or rolls back with the change and its event.
+        for listener in _listeners():
+            listener(event)
     return event
