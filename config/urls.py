@@ -19,6 +19,7 @@ urlpatterns = [
     path("supervision/", include("xinfang.supervision.urls")),
     path("order/", include("xinfang.publicorder.urls")),
     path("dashboards/", include("xinfang.dashboards.urls")),
+    path("text/", include("xinfang.textmining.urls")),
     # The public site (no login): petitions, one-stop services, guidance maps and guides.
     path("portal/", include("xinfang.portal.urls")),
     path("services/", include("xinfang.legalservices.urls")),
