@@ -10,10 +10,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import django_filters
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -23,8 +21,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from xinfang.accounts.roles import Action
-from xinfang.core.api.actions import write_action
-from xinfang.core.api.etags import if_match_check, lock, with_etag
+from xinfang.core.api.actions import LockedWriteMixin, declared_errors, fitted, resource_action
+from xinfang.core.api.etags import with_etag
 from xinfang.core.api.fields import StrictBooleanField, StrictCharField, StrictPrimaryKeyRelatedField
 from xinfang.core.api.filters import FilterSet
 from xinfang.core.api.idempotency import idempotent
@@ -215,42 +213,15 @@ class GridEventFilter(FilterSet):
 
 EVENT = OpenApiResponse(GridEventSerializer, description="The event as it is now.")
 
-# Refusals the services raise as one message (ServiceError, no field) and the calendar's codes.
-COMMON_CODES = frozenset(
-    {"invalid", "transition", "clock", "clock_running", "clock_stopped", "clock_unit", "days", "out_of_range", "start"}
-)
 
-
-def _declared_errors(body: Any, codes: Iterable[str] = ()) -> dict[str | None, set[str]]:
-    """What a 400 may carry besides the body's own field errors: "invalid" on any field and on
-    non_field_errors (a service's field errors, `_fitted`), and the services' own codes."""
-    fields = list(body._declared_fields) if body is not None else []
-    declared: dict[str | None, set[str]] = {name: {"invalid"} for name in (*fields, api_settings.NON_FIELD_ERRORS_KEY)}
-    declared[None] = set(COMMON_CODES) | set(codes)
-    return declared
-
-
-def _fitted(exc: ValidationError, fields: Iterable[str]) -> ValidationError:
-    """A service's errors on the body's fields (a party's `parties.0.name` on `parties`); the
-    others as non-field errors."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    names = set(fields)
-    fitted: dict[str, list[ValidationError]] = {}
-    for name, errors in exc.error_dict.items():
-        top = name.split(".", 1)[0]
-        fitted.setdefault(top if top in names else NON_FIELD_ERRORS, []).extend(errors)
-    return ValidationError(fitted)
-
-
-def _post(url_path: str, body: Any, codes: Iterable[str] = ()) -> Callable[[Any], Any]:
-    return write_action(
-        request=body, responses={200: EVENT}, url_path=url_path, validation_errors=_declared_errors(body, codes)
-    )
+def _post(url_path: str, body: Any, codes: Iterable[str] = (), responses: Any = None) -> Callable[[Any], Any]:
+    """An action answered with the event as it is now (If-Match and Idempotency-Key honoured)."""
+    return resource_action(url_path, body, answer=EVENT, codes=codes, responses=responses)
 
 
 class GridEventApi(
     RestrictedViewSetMixin,
+    LockedWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
@@ -277,44 +248,23 @@ class GridEventApi(
                 actor=request.user, grid=grid, data=services.GridEventData(parties=parties, **values)
             )
         except ValidationError as exc:
-            raise _fitted(exc, serializer.fields) from exc
+            raise fitted(exc, serializer.fields) from exc
         fresh = GridEvent.objects.select_related("matter", "mediation_case").get(pk=event.pk)
         answer = Response(GridEventSerializer(fresh).data, status=status.HTTP_201_CREATED)
         answer["Location"] = f"{request.path.rstrip('/')}/{event.pk}/"
         return with_etag(answer, fresh)
 
-    create.validation_errors = _declared_errors(GridEventCreateSerializer, ("grid",))  # type: ignore[attr-defined]
-
-    def _write(self, request: Request, body: Any, perform: Callable[[GridEvent, dict[str, Any]], Any]) -> Response:
-        event = self.get_object()
-        data: dict[str, Any] = {}
-        fields: list[str] = []
-        if body is not None:
-            serializer = body(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data, fields = dict(serializer.validated_data), list(serializer.fields)
-        with transaction.atomic():
-            locked = lock(GridEvent, event.pk)
-            if_match_check(request, locked)
-            try:
-                perform(locked, data)
-            except ValidationError as exc:
-                raise _fitted(exc, fields) from exc
-        try:
-            fresh = self.get_object()
-        except Http404:  # the action moved the event out of the caller's sight (escalated)
-            fresh = GridEvent.objects.select_related("matter", "mediation_case").get(pk=event.pk)
-        return with_etag(Response(GridEventSerializer(fresh).data), fresh)
+    create.validation_errors = declared_errors(GridEventCreateSerializer, ("grid",))  # type: ignore[attr-defined]
 
     @_post("accept", None)
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """受理: the organisation handling the event takes it on."""
-        return self._write(request, None, lambda e, d: services.grid_event_accept(actor=request.user, event=e))
+        return self.locked_write(request, None, lambda e, d: services.grid_event_accept(actor=request.user, event=e))
 
     @_post("categorise", GridEventCategorySerializer, codes=("category",))
     def categorise(self, request: Request, pk: str | None = None) -> Response:
         """设置类别: its due clock is recomputed."""
-        return self._write(
+        return self.locked_write(
             request,
             GridEventCategorySerializer,
             lambda e, d: services.grid_event_categorise(actor=request.user, event=e, category=d["category"]),
@@ -323,7 +273,7 @@ class GridEventApi(
     @_post("handle", GridEventResultSerializer)
     def handle(self, request: Request, pk: str | None = None) -> Response:
         """处置: how the event was dealt with; stops the due clock."""
-        return self._write(
+        return self.locked_write(
             request,
             GridEventResultSerializer,
             lambda e, d: services.grid_event_handle(actor=request.user, event=e, result=d["result"]),
@@ -332,12 +282,12 @@ class GridEventApi(
     @_post("close", None)
     def close(self, request: Request, pk: str | None = None) -> Response:
         """办结: close a handled event."""
-        return self._write(request, None, lambda e, d: services.grid_event_close(actor=request.user, event=e))
+        return self.locked_write(request, None, lambda e, d: services.grid_event_close(actor=request.user, event=e))
 
     @_post("verify", GridEventNoteSerializer)
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """核查: the grid worker checks on site that the closed event is settled."""
-        return self._write(
+        return self.locked_write(
             request,
             GridEventNoteSerializer,
             lambda e, d: services.grid_event_verify(actor=request.user, event=e, note=d["note"]),
@@ -346,7 +296,7 @@ class GridEventApi(
     @_post("escalate", GridEventReasonSerializer, codes=("top_level",))
     def escalate(self, request: Request, pk: str | None = None) -> Response:
         """上报上级: village → town/street → district, with the reason."""
-        return self._write(
+        return self.locked_write(
             request,
             GridEventReasonSerializer,
             lambda e, d: services.grid_event_escalate(actor=request.user, event=e, reason=d["reason"]),
@@ -359,7 +309,7 @@ class GridEventApi(
     )
     def to_petition(self, request: Request, pk: str | None = None) -> Response:
         """转为信访事项: registers a petition matter from the event, linked both ways."""
-        return self._write(
+        return self.locked_write(
             request,
             GridEventToPetitionSerializer,
             lambda e, d: services.grid_event_to_petition(actor=request.user, event=e, organisation=d["organisation"]),
@@ -368,7 +318,7 @@ class GridEventApi(
     @_post("to-mediation", GridEventToMediationSerializer, codes=("converted", "parties", "consent", "no_body"))
     def to_mediation(self, request: Request, pk: str | None = None) -> Response:
         """转为调解案件: opens a mediation case for the event (MED-01: consent recorded)."""
-        return self._write(
+        return self.locked_write(
             request,
             GridEventToMediationSerializer,
             lambda e, d: services.grid_event_to_mediation(

@@ -12,19 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from xinfang.accounts.roles import Action
-from xinfang.core.api.actions import write_action
-from xinfang.core.api.etags import if_match_check, lock, with_etag
+from xinfang.core.api.actions import LockedWriteMixin, declared_errors, fitted, resource_action
+from xinfang.core.api.etags import with_etag
 from xinfang.core.api.filters import FilterSet
 from xinfang.core.api.idempotency import idempotent
 from xinfang.core.api.views import RestrictedViewSetMixin
@@ -191,44 +188,15 @@ class HotlineOrderFilter(FilterSet):
 
 ORDER = OpenApiResponse(HotlineOrderSerializer, description="The order as it is now.")
 
-# The codes of refusals the services raise as one message (ServiceError: no field), documented in
-# the schema's 400 answers: a status move refused, and the working calendar's and clocks' own.
-COMMON_CODES = frozenset(
-    {"invalid", "transition", "clock", "clock_running", "clock_stopped", "clock_unit", "days", "out_of_range", "start"}
-)
 
-
-def _declared_errors(body: Any, codes: Iterable[str] = ()) -> dict[str | None, set[str]]:
-    """What a 400 may carry besides the body's own field errors: "invalid" on any field and on
-    non_field_errors (a service's field errors, `_fitted`), and the services' own codes."""
-    fields = list(body._declared_fields) if body is not None else []
-    declared: dict[str | None, set[str]] = {name: {"invalid"} for name in (*fields, api_settings.NON_FIELD_ERRORS_KEY)}
-    declared[None] = set(COMMON_CODES) | set(codes)
-    return declared
-
-
-def _fitted(exc: ValidationError, fields: Iterable[str]) -> ValidationError:
-    """A service's errors on the body's fields; the others as non-field errors."""
-    if not hasattr(exc, "error_dict"):
-        return exc  # a ServiceError: one refusal with its own code
-    names = set(fields)
-    fitted: dict[str, list[ValidationError]] = {}
-    for name, errors in exc.error_dict.items():
-        fitted.setdefault(name if name in names else NON_FIELD_ERRORS, []).extend(errors)
-    return ValidationError(fitted)
-
-
-def _post(url_path: str, body: Any, codes: Iterable[str] = ()) -> Callable[[Any], Any]:
-    """An action of the order: POST …/hotline-orders/{id}/<url_path>/, If-Match and
-    Idempotency-Key honoured, answered with the order."""
-
-    return write_action(
-        request=body, responses={200: ORDER}, url_path=url_path, validation_errors=_declared_errors(body, codes)
-    )
+def _post(url_path: str, body: Any, codes: Iterable[str] = (), responses: Any = None) -> Callable[[Any], Any]:
+    """An action answered with the order as it is now (If-Match and Idempotency-Key honoured)."""
+    return resource_action(url_path, body, answer=ORDER, codes=codes, responses=responses)
 
 
 class HotlineOrderApi(
     RestrictedViewSetMixin,
+    LockedWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
@@ -265,7 +233,7 @@ class HotlineOrderApi(
                 actor=request.user, organisation=organisation, data=services.OrderData(**values)
             )
         except ValidationError as exc:
-            raise _fitted(exc, serializer.fields) from exc
+            raise fitted(exc, serializer.fields) from exc
         order = result.order
         answer = Response(
             HotlineOrderSerializer(order, context=self.get_serializer_context()).data,
@@ -276,33 +244,12 @@ class HotlineOrderApi(
             answer["X-Xinfang-Ignored-Fields"] = ",".join(result.ignored_fields)
         return with_etag(answer, order)
 
-    create.validation_errors = _declared_errors(HotlineOrderCreateSerializer)  # type: ignore[attr-defined]
-
-    def _write(self, request: Request, body: Any, perform: Callable[[HotlineOrder, dict[str, Any]], Any]) -> Response:
-        order = self.get_object()
-        data: dict[str, Any] = {}
-        fields: list[str] = []
-        if body is not None:
-            serializer = body(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data, fields = dict(serializer.validated_data), list(serializer.fields)
-        with transaction.atomic():
-            locked = lock(HotlineOrder, order.pk)
-            if_match_check(request, locked)
-            try:
-                perform(locked, data)
-            except ValidationError as exc:
-                raise _fitted(exc, fields) from exc
-        try:
-            fresh = self.get_object()
-        except Http404:  # the action moved the order out of the caller's sight (e.g. dispatched away)
-            fresh = HotlineOrder.objects.select_related("matter").get(pk=order.pk)
-        return with_etag(Response(HotlineOrderSerializer(fresh, context=self.get_serializer_context()).data), fresh)
+    create.validation_errors = declared_errors(HotlineOrderCreateSerializer)  # type: ignore[attr-defined]
 
     @_post("dispatch", DispatchSerializer)
     def dispatch_order(self, request: Request, pk: str | None = None) -> Response:
         """派单: to the organisation that handles it (or again after a return or an objection)."""
-        return self._write(
+        return self.locked_write(
             request,
             DispatchSerializer,
             lambda o, d: services.order_dispatch(actor=request.user, order=o, to_org=d["to_org"], note=d["note"]),
@@ -311,12 +258,12 @@ class HotlineOrderApi(
     @_post("accept", None)
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """签收: the unit it was dispatched to takes it on."""
-        return self._write(request, None, lambda o, d: services.order_accept(actor=request.user, order=o))
+        return self.locked_write(request, None, lambda o, d: services.order_accept(actor=request.user, order=o))
 
     @_post("return", ReasonSerializer, codes=("return_window",))
     def return_order(self, request: Request, pk: str | None = None) -> Response:
         """退单: a misdirected order, within the return window (HOT-04)."""
-        return self._write(
+        return self.locked_write(
             request,
             ReasonSerializer,
             lambda o, d: services.order_return(actor=request.user, order=o, reason=d["reason"]),
@@ -325,7 +272,7 @@ class HotlineOrderApi(
     @_post("object", ReasonSerializer)
     def object_order(self, request: Request, pk: str | None = None) -> Response:
         """派单异议: back to the dispatcher for review (HOT-03)."""
-        return self._write(
+        return self.locked_write(
             request,
             ReasonSerializer,
             lambda o, d: services.order_object(actor=request.user, order=o, reason=d["reason"]),
@@ -334,7 +281,7 @@ class HotlineOrderApi(
     @_post("extend", ExtendSerializer, codes=("no_clock", "extended"))
     def extend(self, request: Request, pk: str | None = None) -> Response:
         """延期: once, by at most 10 working days (HOT-04)."""
-        return self._write(
+        return self.locked_write(
             request,
             ExtendSerializer,
             lambda o, d: services.order_extend(actor=request.user, order=o, days=d["days"], reason=d["reason"]),
@@ -343,7 +290,7 @@ class HotlineOrderApi(
     @_post("reply", ReplySerializer)
     def reply(self, request: Request, pk: str | None = None) -> Response:
         """答复: the result, for the hotline to give the caller."""
-        return self._write(
+        return self.locked_write(
             request,
             ReplySerializer,
             lambda o, d: services.order_reply(actor=request.user, order=o, result=d["result"]),
@@ -352,7 +299,7 @@ class HotlineOrderApi(
     @_post("close", CloseSerializer)
     def close(self, request: Request, pk: str | None = None) -> Response:
         """回访办结: the caller's evaluation after the return visit."""
-        return self._write(
+        return self.locked_write(
             request,
             CloseSerializer,
             lambda o, d: services.order_close(
@@ -363,7 +310,7 @@ class HotlineOrderApi(
     @_post("merge", MergeSerializer)
     def merge(self, request: Request, pk: str | None = None) -> Response:
         """并单: merge this repeated order into the open order it repeats (HOT-03)."""
-        return self._write(
+        return self.locked_write(
             request,
             MergeSerializer,
             lambda o, d: services.order_merge(actor=request.user, order=o, into=d["into"], reason=d["reason"]),
@@ -373,7 +320,7 @@ class HotlineOrderApi(
     def rehandle(self, request: Request, pk: str | None = None) -> Response:
         """退回重办: the caller is dissatisfied with the reply (济南 Art. 27); at most
         XINFANG_HOTLINE_MAX_REHANDLES times."""
-        return self._write(
+        return self.locked_write(
             request,
             RehandleSerializer,
             lambda o, d: services.order_rehandle(actor=request.user, order=o, reason=d["reason"], note=d["note"]),
@@ -382,7 +329,7 @@ class HotlineOrderApi(
     @_post("to-petition", ToPetitionSerializer, codes=("converted",))
     def to_petition(self, request: Request, pk: str | None = None) -> Response:
         """转为信访事项: registers a petition matter from the order and links both (HOT-05)."""
-        return self._write(
+        return self.locked_write(
             request,
             ToPetitionSerializer,
             lambda o, d: services.order_to_petition(actor=request.user, order=o, organisation=d["organisation"]),

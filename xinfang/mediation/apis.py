@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from xinfang.accounts.roles import Action
-from xinfang.core.api.actions import write_action
+from xinfang.core.api.actions import LockedWriteMixin, declared_errors, fitted, resource_action
 from xinfang.core.api.etags import if_match_check, lock, with_etag
 from xinfang.core.api.fields import (
     StrictBooleanField,
@@ -273,52 +273,10 @@ class MediationCaseFilter(FilterSet):
 
 CASE = OpenApiResponse(MediationCaseSerializer, description="The case as it is now.")
 
-# Refusals the services raise as one message (ServiceError, no field) and the calendar's codes.
-COMMON_CODES = frozenset(
-    {
-        "invalid",
-        "transition",
-        "closed",
-        "clock",
-        "clock_running",
-        "clock_stopped",
-        "clock_unit",
-        "days",
-        "out_of_range",
-        "start",
-    }
-)
-
-
-def _declared_errors(body: Any, codes: Iterable[str] = ()) -> dict[str | None, set[str]]:
-    """What a 400 may carry besides the body's own field errors: "invalid" on any field and on
-    non_field_errors (a service's field errors, `_fitted`), and the services' own codes."""
-    fields = list(body._declared_fields) if body is not None else []
-    declared: dict[str | None, set[str]] = {name: {"invalid"} for name in (*fields, api_settings.NON_FIELD_ERRORS_KEY)}
-    declared[None] = set(COMMON_CODES) | set(codes)
-    return declared
-
-
-def _fitted(exc: ValidationError, fields: Iterable[str]) -> ValidationError:
-    """A service's errors on the body's fields (`parties.0.name` on `parties`); the others as
-    non-field errors."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    names = set(fields)
-    fitted: dict[str, list[ValidationError]] = {}
-    for name, errors in exc.error_dict.items():
-        top = name.split(".", 1)[0]
-        fitted.setdefault(top if top in names else NON_FIELD_ERRORS, []).extend(errors)
-    return ValidationError(fitted)
-
 
 def _post(url_path: str, body: Any, codes: Iterable[str] = (), responses: Any = None) -> Callable[[Any], Any]:
-    return write_action(
-        request=body,
-        responses=responses or {200: CASE},
-        url_path=url_path,
-        validation_errors=_declared_errors(body, codes),
-    )
+    """An action answered with the case as it is now (If-Match and Idempotency-Key honoured)."""
+    return resource_action(url_path, body, answer=CASE, codes=("closed", *codes), responses=responses)
 
 
 def _party(case: MediationCase, pk: int) -> MediationParty:
@@ -330,6 +288,7 @@ def _party(case: MediationCase, pk: int) -> MediationParty:
 
 class MediationCaseApi(
     RestrictedViewSetMixin,
+    LockedWriteMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
@@ -346,12 +305,6 @@ class MediationCaseApi(
     filterset_class = MediationCaseFilter
     ordering_fields = ["applied_at", "id", "updated_at"]
 
-    def _read(self, pk: int) -> MediationCase:
-        try:
-            return self.get_object()
-        except Http404:  # the action took the case out of the caller's sight
-            return self.queryset.get(pk=pk)
-
     @extend_schema(request=MediationCaseCreateSerializer, responses={201: CASE})
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -363,38 +316,20 @@ class MediationCaseApi(
         try:
             case = services.mediation_case_open(actor=request.user, parties=parties, **values)
         except ValidationError as exc:
-            raise _fitted(exc, serializer.fields) from exc
+            raise fitted(exc, serializer.fields) from exc
         fresh = self.queryset.get(pk=case.pk)
         answer = Response(MediationCaseSerializer(fresh).data, status=status.HTTP_201_CREATED)
         answer["Location"] = f"{request.path.rstrip('/')}/{case.pk}/"
         return with_etag(answer, fresh)
 
-    create.validation_errors = _declared_errors(  # type: ignore[attr-defined]
+    create.validation_errors = declared_errors(  # type: ignore[attr-defined]
         MediationCaseCreateSerializer, ("no_body", "parties", "max_length")
     )
-
-    def _write(self, request: Request, body: Any, perform: Callable[[MediationCase, dict[str, Any]], Any]) -> Response:
-        case = self.get_object()
-        data: dict[str, Any] = {}
-        fields: list[str] = []
-        if body is not None:
-            serializer = body(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data, fields = dict(serializer.validated_data), list(serializer.fields)
-        with transaction.atomic():
-            locked = lock(MediationCase, case.pk)
-            if_match_check(request, locked)
-            try:
-                perform(locked, data)
-            except ValidationError as exc:
-                raise _fitted(exc, fields) from exc
-        fresh = self._read(case.pk)
-        return with_etag(Response(MediationCaseSerializer(fresh).data), fresh)
 
     @_post("accept", MediationAcceptSerializer, codes=("party_refused",))
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """受理: accept the application and assign mediators (MED-02 period starts)."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationAcceptSerializer,
             lambda c, d: services.mediation_case_accept(actor=request.user, case=c, mediators=d["mediators"]),
@@ -403,7 +338,7 @@ class MediationCaseApi(
     @_post("refuse", MediationReasonSerializer)
     def refuse(self, request: Request, pk: str | None = None) -> Response:
         """不予受理, with the reason; the result returns to the source."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationReasonSerializer,
             lambda c, d: services.mediation_case_refuse(actor=request.user, case=c, reason=d["reason"]),
@@ -412,7 +347,7 @@ class MediationCaseApi(
     @_post("sessions", MediationSessionSerializer)
     def sessions(self, request: Request, pk: str | None = None) -> Response:
         """调解记录: one session (time, place, what happened, mediators present)."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationSessionSerializer,
             lambda c, d: services.mediation_session_record(actor=request.user, case=c, **d),
@@ -421,21 +356,21 @@ class MediationCaseApi(
     @_post("agree", MediationAgreeSerializer, codes=("party_refused",))
     def agree(self, request: Request, pk: str | None = None) -> Response:
         """达成协议 (MED-04): facts, terms and performance; every party's consent recorded."""
-        return self._write(
+        return self.locked_write(
             request, MediationAgreeSerializer, lambda c, d: services.mediation_agree(actor=request.user, case=c, **d)
         )
 
     @_post("fail", MediationFailSerializer)
     def fail(self, request: Request, pk: str | None = None) -> Response:
         """调解不成 (MED-03): the reason and the other routes told to the parties."""
-        return self._write(
+        return self.locked_write(
             request, MediationFailSerializer, lambda c, d: services.mediation_fail(actor=request.user, case=c, **d)
         )
 
     @_post("consent", MediationPartyActionSerializer, codes=("party_refused",))
     def consent(self, request: Request, pk: str | None = None) -> Response:
         """MED-01: a party agrees to mediation."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationPartyActionSerializer,
             lambda c, d: services.mediation_party_consent_record(
@@ -446,7 +381,7 @@ class MediationCaseApi(
     @_post("party-refuse", MediationPartyActionSerializer)
     def party_refuse(self, request: Request, pk: str | None = None) -> Response:
         """MED-01: a party refuses mediation; the case is refused or fails."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationPartyActionSerializer,
             lambda c, d: services.mediation_party_refuse(
@@ -457,7 +392,7 @@ class MediationCaseApi(
     @_post("fulfilment", MediationFulfilmentSerializer)
     def fulfilment(self, request: Request, pk: str | None = None) -> Response:
         """履行回访: whether the agreement was performed."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationFulfilmentSerializer,
             lambda c, d: services.mediation_fulfilment_record(actor=request.user, case=c, **d),
@@ -466,7 +401,7 @@ class MediationCaseApi(
     @_post("jc-apply", MediationJcApplySerializer, codes=("not_agreed",))
     def jc_apply(self, request: Request, pk: str | None = None) -> Response:
         """申请司法确认 (MED-05): within 30 days of the agreement taking effect."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationJcApplySerializer,
             lambda c, d: services.mediation_jc_apply(actor=request.user, case=c, **d),
@@ -475,7 +410,7 @@ class MediationCaseApi(
     @_post("jc-result", MediationJcResultSerializer, codes=("not_agreed",))
     def jc_result(self, request: Request, pk: str | None = None) -> Response:
         """司法确认结果 (MED-06)."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationJcResultSerializer,
             lambda c, d: services.mediation_jc_result_record(actor=request.user, case=c, **d),
@@ -484,7 +419,7 @@ class MediationCaseApi(
     @_post("result-return", MediationResultReturnSerializer, codes=("not_outside", "not_ended", "returned"))
     def result_return(self, request: Request, pk: str | None = None) -> Response:
         """结果反馈: to the court or reconsideration body that sent the case."""
-        return self._write(
+        return self.locked_write(
             request,
             MediationResultReturnSerializer,
             lambda c, d: services.mediation_result_return(actor=request.user, case=c, **d),
@@ -503,7 +438,7 @@ class MediationCaseApi(
             locked = lock(MediationCase, case.pk)
             if_match_check(request, locked)
             document = services.mediation_agreement_issue(actor=request.user, case=locked)
-        fresh = self._read(case.pk)
+        fresh = self.written(case.pk)
         data = {
             "document": document.pk,
             "number": document.number,

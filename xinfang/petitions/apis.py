@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -29,7 +30,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
 from xinfang.core.api.actions import write_action
 from xinfang.core.api.etags import if_match_check, lock, with_etag
-from xinfang.core.api.idempotency import idempotent
+from xinfang.core.api.idempotency import CreatedResponse, idempotent
 from xinfang.core.api.views import RestrictedViewSetMixin
 from xinfang.core.ids import id_from_text
 from xinfang.notices.models import Document
@@ -1002,22 +1003,35 @@ class MatterApi(
         except DjangoValidationError as exc:
             form.add_service_errors(exc)
             raise _form_errors(form, _FORM_TO_BODY) from exc
+        links_given = bool(data.links)
+        response = CreatedResponse(
+            lambda: self._created_body(request, matter, candidates, links_given=links_given),
+            status=http.HTTP_201_CREATED,
+            headers={"Location": reverse("api:matter-detail", args=[matter.pk])},
+        )
+        return with_etag(response, matter)
+
+    def _created_body(
+        self, request: Request, matter: Matter, candidates: Sequence[Any], *, links_given: bool
+    ) -> dict[str, Any]:
+        """The answer to a registration, built after the commit (outside the registration's locks)."""
         matter = matter_registered_by_actor(matter=matter)  # its author's answer, even if out of sight now
         matter.repeat_candidates = candidates  # type: ignore[attr-defined]
         context = self.get_serializer_context()
-        if not data.links:
+        if not links_given:
             context["links"] = []
         # A new matter reports on nobody yet (triage names who is reported, XF-CLS-03): holding
         # personal_data.view where it was registered opens its petitioners' full data. Otherwise
         # another of their matters may, which the per-petitioner check finds.
         if user_can(request.user, Action.PERSONAL_DATA_VIEW, matter.registered_org):
             context["can_view_full"] = True
-        response = Response(
-            MatterCreatedSerializer(matter, context=context).data,
-            status=http.HTTP_201_CREATED,
-            headers={"Location": reverse("api:matter-detail", args=[matter.pk])},
-        )
-        return with_etag(response, matter)
+        return dict(MatterCreatedSerializer(matter, context=context).data)
+
+    def idempotent_replay_body(self, request: Request, location: str) -> dict[str, Any]:
+        """The answer of a registration whose stored body is missing (the server stopped between
+        the commit and storing it): built again from the matter the key registered."""
+        matter = Matter.objects.get(pk=resolve(urlsplit(location).path).kwargs["pk"])
+        return self._created_body(request, matter, [], links_given=True)
 
     def _intake_form_data(self, values: dict[str, Any], organisations: Sequence[Organisation]) -> dict[str, Any]:
         """The validated body as the counter form's POST data, with the form's defaults: the first

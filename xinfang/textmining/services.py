@@ -13,13 +13,21 @@ from .models import NearDupBand
 
 @transaction.atomic
 def neardup_index(
-    *, object_type: str, object_id: int, text: str, at: datetime.datetime, params: LshParams | None = None
+    *,
+    object_type: str,
+    object_id: int,
+    text: str,
+    at: datetime.datetime,
+    params: LshParams | None = None,
+    replace: bool = True,
 ) -> int:
     """Insert or replace the LSH bands of one object's text (at most `BANDS` rows per object);
     returns the number of rows written (0 for a text too short to have a shingle: its old rows are
     removed too). Derived data, not a decision: no audit event (the caller's service records its
-    own). Called inside the caller's transaction so the index never disagrees with the text."""
-    NearDupBand.objects.filter(object_type=object_type, object_id=object_id).delete()
+    own). Called inside the caller's transaction so the index never disagrees with the text.
+    `replace=False` for an object created in this transaction (it has no rows to remove)."""
+    if replace:
+        NearDupBand.objects.filter(object_type=object_type, object_id=object_id).delete()
     hashes = text_bands(text, params or params_from_settings())
     NearDupBand.objects.bulk_create(
         NearDupBand(object_type=object_type, object_id=object_id, band=band, hash=value, at=at)

@@ -344,15 +344,18 @@ def clock_start(
     unit: str,
     actor: Any,
     org_id: int | None = None,
+    new_object: bool = False,
 ) -> Clock:
     """Start a deadline clock on a workflow object, e.g. `clock_start(object_type="petitions.petition",
     object_id=str(p.pk), kind="triage_15d", start_date=received, period=15, unit=Unit.CALENDAR,
     actor=user, org_id=p.org_id)`. One running clock per (object, kind): stop the old one first.
-    Records "clock.start" on the object."""
+    Records "clock.start" on the object. `new_object=True` says the object was created in this
+    transaction, so it has no running clock to look for (the unique constraint still guards)."""
     object_id = str(object_id)
     _check_identity(object_type, object_id, kind)
     result = compute_deadline(start=start_date, period=period, unit=unit, calendar=calendar_lookup())
-    if Clock.objects.filter(object_type=object_type, object_id=object_id, kind=kind, stopped_at__isnull=True).exists():
+    running = Clock.objects.filter(object_type=object_type, object_id=object_id, kind=kind, stopped_at__isnull=True)
+    if not new_object and running.exists():
         raise ServiceError(_("该对象已有运行中的同类时限“%(kind)s”。") % {"kind": kind}, code="clock_running")
     now = timezone.now()
     clock = Clock(

@@ -4,14 +4,20 @@ resource's ETag, and the request body and responses documented in the schema."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.fields import empty
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from .etags import checks_if_match
+from .etags import checks_if_match, if_match_check, lock, with_etag
 from .idempotency import idempotent
 
 
@@ -36,3 +42,78 @@ def write_action(
         return extend_schema(request=request, responses=responses, parameters=parameters)(method)
 
     return decorate
+
+
+# Refusals the services raise as one message (ServiceError, no field): a status move refused, and
+# the working calendar's and clocks' own codes. Documented in the schema's 400 answers.
+SERVICE_CODES = frozenset(
+    {"invalid", "transition", "clock", "clock_running", "clock_stopped", "clock_unit", "days", "out_of_range", "start"}
+)
+
+
+def declared_errors(body: Any, codes: Iterable[str] = ()) -> dict[str | None, set[str]]:
+    """What a 400 may carry besides the body's own field errors: "invalid" on any field and on
+    non_field_errors (a service's field errors, `fitted`), and the services' own codes."""
+    fields = list(body._declared_fields) if body is not None else []
+    declared: dict[str | None, set[str]] = {name: {"invalid"} for name in (*fields, api_settings.NON_FIELD_ERRORS_KEY)}
+    declared[None] = set(SERVICE_CODES) | set(codes)
+    return declared
+
+
+def fitted(exc: ValidationError, fields: Iterable[str]) -> ValidationError:
+    """A service's errors on the body's fields (a party's `parties.0.name` on `parties`); the
+    others as non-field errors. A ServiceError (one refusal with its own code) is left as it is."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    names = set(fields)
+    by_field: dict[str, list[ValidationError]] = {}
+    for name, errors in exc.error_dict.items():
+        top = name.split(".", 1)[0]
+        by_field.setdefault(top if top in names else NON_FIELD_ERRORS, []).extend(errors)
+    return ValidationError(by_field)
+
+
+def resource_action(
+    url_path: str, body: Any, *, answer: Any, codes: Iterable[str] = (), responses: Any = None
+) -> Callable[[Any], Any]:
+    """`write_action` for an action answered with the resource (`answer`, an OpenApiResponse),
+    its refusal codes documented from the body and the service codes."""
+    return write_action(
+        request=body,
+        responses=responses or {200: answer},
+        url_path=url_path,
+        validation_errors=declared_errors(body, codes),
+    )
+
+
+class LockedWriteMixin:
+    """`locked_write`: the pattern of every action on a resource — visible (404) → the body (400) →
+    lock the row, If-Match (412), ONE service call (its field errors fitted to the body) → the
+    resource as it is now, with its ETag. A view set using it has `get_object`, `queryset` and
+    `get_serializer`."""
+
+    def locked_write(self, request: Request, body: Any, perform: Callable[[Any, dict[str, Any]], Any]) -> Response:
+        instance = self.get_object()  # type: ignore[attr-defined]
+        data: dict[str, Any] = {}
+        fields: list[str] = []
+        if body is not None:
+            serializer = body(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data, fields = dict(serializer.validated_data), list(serializer.fields)
+        with transaction.atomic():
+            locked = lock(type(instance), instance.pk)
+            if_match_check(request, locked)
+            try:
+                perform(locked, data)
+            except ValidationError as exc:
+                raise fitted(exc, fields) from exc
+        fresh = self.written(instance.pk)
+        return with_etag(Response(self.get_serializer(fresh).data), fresh)  # type: ignore[attr-defined]
+
+    def written(self, pk: Any) -> Any:
+        """The resource after an action: through the caller's sight, or, when the action moved it
+        out of it (dispatched, escalated), as its author's answer."""
+        try:
+            return self.get_object()  # type: ignore[attr-defined]
+        except Http404:
+            return self.queryset.get(pk=pk)  # type: ignore[attr-defined]

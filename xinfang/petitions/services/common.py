@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,14 +67,27 @@ def matter_transition(
 
 def matter_number_next(*, organisation: Organisation, year: int) -> str:
     """The next matter number of an organisation for a year, e.g. "440115-XFJ-2026-000123".
-    The counter row is locked, so concurrent registrations never share a number."""
-    with transaction.atomic():
-        sequence, _created = MatterSequence.objects.select_for_update().get_or_create(
-            organisation=organisation, year=year
+    The counter row is locked (by the update) until the commit, so concurrent registrations never
+    share a number; callers take it as late as they can."""
+    table = MatterSequence._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement on the common path (the row exists): increment and read under its lock.
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE organisation_id = %s AND year = %s RETURNING last",  # noqa: S608
+            [organisation.pk, year],
         )
-        sequence.last += 1
-        sequence.save(update_fields=["last"])
-    return f"{organisation.code}-{year}-{sequence.last:06d}"
+        row = cursor.fetchone()
+    if row is not None:
+        last = int(row[0])
+    else:
+        with transaction.atomic():
+            sequence, _created = MatterSequence.objects.select_for_update().get_or_create(
+                organisation=organisation, year=year
+            )
+            sequence.last += 1
+            sequence.save(update_fields=["last"])
+        last = sequence.last
+    return f"{organisation.code}-{year}-{last:06d}"
 
 
 def petition_period(kind: str) -> tuple[int, str]:
@@ -94,8 +107,10 @@ def matter_clock_start(
     actor: Any,
     period: int | None = None,
     unit: str | None = None,
+    new_object: bool = False,
 ) -> Clock:
-    """Start a clock of the deadline table on a matter, from its start event's local date."""
+    """Start a clock of the deadline table on a matter, from its start event's local date.
+    `new_object`: the matter was created in this transaction (see `clock_start`)."""
     default_period, default_unit = petition_period(kind) if period is None else (period, unit or "calendar")
     start_date = timezone.localdate(start) if isinstance(start, datetime.datetime) else start
     return clock_start(
@@ -107,4 +122,5 @@ def matter_clock_start(
         unit=default_unit if unit is None else unit,
         actor=actor,
         org_id=matter.current_org_id,
+        new_object=new_object,
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
-from xinfang.audit.services import audit_record
+from xinfang.audit.services import audit_batch, audit_record
 from xinfang.orgs.models import Kind, Organisation
 from xinfang.textmining.services import neardup_index
 from xinfang.webhooks.events import MATTER_REGISTERED
@@ -382,8 +382,13 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
     if data.channel in ORAL_CHANNELS and not oral_recorded_by:
         oral_recorded_by = str(actor)[:60]
     is_bureau = organisation.function == "petition_bureau"
+    # Petitioner records first: the counter row below stays locked until the commit, so everything
+    # that does not need the matter's number is done before it is taken.
+    participants: dict[int, tuple[Petitioner, str]] = {}
+    for entry in data.petitioners:
+        petitioner = _petitioner_for(entry)
+        participants.setdefault(petitioner.pk, (petitioner, entry.role))
     matter = Matter(
-        number=matter_number_next(organisation=organisation, year=timezone.localdate(data.received_at).year),
         channel=data.channel,
         source=data.source,
         received_at=data.received_at,
@@ -405,7 +410,9 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
         nature=data.nature_hint if data.nature_hint in Nature.values else "",
         submission_key=data.submission_key or None,
     )
-    matter.full_clean(exclude=["registered_by", "number"])
+    # The organisations are the caller's checked choices (require() above): not looked up again.
+    matter.full_clean(exclude=["registered_by", "number", "registered_org", "current_org"])
+    matter.number = matter_number_next(organisation=organisation, year=timezone.localdate(data.received_at).year)
     try:
         with transaction.atomic():
             matter.save()
@@ -415,58 +422,75 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
         raise exc
     stored: list[Attachment] = []
     try:
-        for entry in data.petitioners:
-            petitioner = _petitioner_for(entry)
-            MatterParticipant.objects.get_or_create(matter=matter, petitioner=petitioner, defaults={"role": entry.role})
-        seen: set[str] = set()
-        for checked in checked_files:
-            if checked.sha256 not in seen:  # the same file chosen twice is stored once
-                seen.add(checked.sha256)
-                _store_attachment(matter, checked, stored)
-        # The near-duplicate index (issue 9) is written with the matter: shared by every process.
-        neardup_index(
-            object_type=OBJECT_TYPE, object_id=matter.pk, text=matter_index_text(matter), at=matter.received_at
-        )
-        audit_record(
-            actor=actor,
-            action="matter.register",
-            target=matter,
-            object_label=matter.number,
-            org_id=organisation.pk,
-            summary={
-                "after": {
-                    "channel": matter.channel,
-                    "source": matter.source,
-                    "group_size": matter.group_size,
-                    "participants": len(data.petitioners),
-                    "anonymous": matter.is_anonymous,
-                    "attachments": len(seen),
-                    "place_org": matter.place_org_id,
-                }
-            },
-        )
-        if is_bureau:
-            matter_clock_start(matter=matter, kind=CLOCK_TRIAGE, start=matter.received_at, actor=actor)
-        if not matter.name_or_address_unclear and not matter.is_anonymous:
-            matter_clock_start(matter=matter, kind=CLOCK_NOTICE, start=matter.received_at, actor=actor)
-        link_hotline_order(actor=actor, matter=matter)
-        for link in data.links:
-            try:
-                matter_link(
-                    actor=actor,
-                    matter=matter,
-                    other=link.other,
-                    kind=link.kind,
-                    reason=link.reason,
-                    proper_channel=link.proper_channel,
+        # One audit batch: the registration's events (and its clocks') are chained together at the
+        # end, so the chain's lock is held only from there to the commit.
+        with audit_batch():
+            MatterParticipant.objects.bulk_create(
+                MatterParticipant(matter=matter, petitioner=petitioner, role=role)
+                for petitioner, role in participants.values()
+            )
+            seen: set[str] = set()
+            for checked in checked_files:
+                if checked.sha256 not in seen:  # the same file chosen twice is stored once
+                    seen.add(checked.sha256)
+                    _store_attachment(matter, checked, stored)
+            # The near-duplicate index (issue 9) is written with the matter: shared by every process.
+            neardup_index(
+                object_type=OBJECT_TYPE,
+                object_id=matter.pk,
+                text=matter_index_text(matter),
+                at=matter.received_at,
+                replace=False,
+            )
+            audit_record(
+                actor=actor,
+                action="matter.register",
+                target=matter,
+                object_label=matter.number,
+                org_id=organisation.pk,
+                summary={
+                    "after": {
+                        "channel": matter.channel,
+                        "source": matter.source,
+                        "group_size": matter.group_size,
+                        "participants": len(data.petitioners),
+                        "anonymous": matter.is_anonymous,
+                        "attachments": len(seen),
+                        "place_org": matter.place_org_id,
+                    }
+                },
+            )
+            if is_bureau:
+                matter_clock_start(
+                    matter=matter, kind=CLOCK_TRIAGE, start=matter.received_at, actor=actor, new_object=True
                 )
-            except ValidationError as exc:  # shown next to the decision on the form
-                raise ValidationError({"links": exc.messages}) from exc
+            if not matter.name_or_address_unclear and not matter.is_anonymous:
+                matter_clock_start(
+                    matter=matter, kind=CLOCK_NOTICE, start=matter.received_at, actor=actor, new_object=True
+                )
+            link_hotline_order(actor=actor, matter=matter)
+            for link in data.links:
+                try:
+                    matter_link(
+                        actor=actor,
+                        matter=matter,
+                        other=link.other,
+                        kind=link.kind,
+                        reason=link.reason,
+                        proper_channel=link.proper_channel,
+                    )
+                except ValidationError as exc:  # shown next to the decision on the form
+                    raise ValidationError({"links": exc.messages}) from exc
+            if data.links:
+                matter.refresh_from_db()  # a decision may have changed its status (merged, not accepted)
+            _emit_registered(matter, organisation)
     except BaseException:
         _remove_files(stored)
         raise
-    if data.links:
-        matter.refresh_from_db()  # a decision may have changed its status (merged, not accepted)
+    return matter
+
+
+def _emit_registered(matter: Matter, organisation: Organisation) -> None:
     # Pushed to subscribed systems only if this transaction commits; ids and codes, no personal data.
     webhook_event_emit(
         event_type=MATTER_REGISTERED,
@@ -483,7 +507,6 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
             "occurred_at": timezone.now(),
         },
     )
-    return matter
 
 
 def attachment_can_add(*, actor: Any, matter: Matter) -> bool:

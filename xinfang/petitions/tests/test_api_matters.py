@@ -209,6 +209,42 @@ class IdempotencyTests:
         assert other.json()["errors"][0]["code"] == "idempotency_key_reused"
         assert Matter.objects.count() == 1
 
+    def test_the_key_is_stored_with_the_matter_and_the_answer_added_after_the_commit(self, hw):
+        from xinfang.core.models import IdempotencyKey
+
+        api = token_client(hw.clerk)
+        first = api.post(MATTERS, walk_in_body(), HTTP_IDEMPOTENCY_KEY="reg-stored")
+        row = IdempotencyKey.objects.get(key="reg-stored")
+        assert row.state == IdempotencyKey.State.DONE
+        assert row.response_location == first["Location"]
+        assert row.response_body == first.json()
+
+    def test_a_replay_whose_stored_answer_is_missing_builds_it_again(self, hw):
+        """The server stopped between the commit and storing the answer: the replay answers from the
+        matter the key registered, and registers nothing."""
+        from xinfang.core.models import IdempotencyKey
+
+        api = token_client(hw.clerk)
+        body = walk_in_body()
+        first = api.post(MATTERS, body, HTTP_IDEMPOTENCY_KEY="reg-lost")
+        IdempotencyKey.objects.filter(key="reg-lost").update(response_body=None)
+        again = api.post(MATTERS, body, HTTP_IDEMPOTENCY_KEY="reg-lost")
+        assert again.status_code == 201
+        assert again["Idempotent-Replayed"] == "true"
+        assert again.json()["id"] == first.json()["id"]
+        assert again.json()["number"] == first.json()["number"]
+        assert Matter.objects.count() == 1
+
+    def test_a_refused_request_keeps_no_key(self, hw):
+        from xinfang.core.models import IdempotencyKey
+
+        api = token_client(hw.clerk)
+        refused = api.post(MATTERS, walk_in_body(request=""), HTTP_IDEMPOTENCY_KEY="reg-fix")
+        assert refused.status_code == 400
+        assert not IdempotencyKey.objects.filter(key="reg-fix").exists()
+        fixed = api.post(MATTERS, walk_in_body(), HTTP_IDEMPOTENCY_KEY="reg-fix")
+        assert fixed.status_code == 201
+
     def test_without_a_key_each_post_registers(self, hw):
         api = token_client(hw.clerk)
         register(api)
