@@ -217,7 +217,18 @@ class TriageProposal:
 
 def triage_proposal(*, matter: Matter) -> TriageProposal:
     """Competent organisations proposed by the power list for the matter's type, in the area where
-    it arose (or the holder's area), on the day it was received."""
+    it arose (or the holder's area), on the day it was received. A binding decision from
+    settings.XINFANG_ROUTING_OVERRIDES (dotted paths of `f(matter) -> candidate | None`, e.g. a
+    joint conference's jurisdiction decision, XF-JUR-01) comes first and alone."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    for path in getattr(settings, "XINFANG_ROUTING_OVERRIDES", []):
+        overrides = proposal_candidates([c for c in [import_string(path)(matter)] if c is not None])
+        if overrides:
+            ids = {c.organisation.pk for c in overrides}
+            reachable = routing_targets(from_org=matter.current_org).filter(pk__in=ids).values_list("pk", flat=True)
+            return TriageProposal(available=True, candidates=overrides, allowed_ids=frozenset(reachable))
     propose = _powerlist_propose()
     if propose is None or matter.matter_type_id is None:
         return TriageProposal(available=False, candidates=[], allowed_ids=frozenset())
