@@ -507,3 +507,31 @@ def matter_timeline(*, user: Any, matter: Matter) -> list[TimelineEntry]:
 def attachment_for_download(*, user: Any, matter_pk: int, attachment_pk: int) -> Attachment:
     """An attachment of a matter the user may view. Raises Attachment.DoesNotExist otherwise."""
     return Attachment.objects.get(pk=attachment_pk, matter__in=matter_visible(user=user).filter(pk=matter_pk))
+
+
+def hotspot_documents(user: Any, since: datetime.datetime, until: datetime.datetime) -> list[dict[str, Any]]:
+    """The matters received in [since, until] that `user` may count (`statistics.view` through
+    `restrict()`, so reports on the reader stay hidden, XF-CLS-03), as documents for the hot spots
+    of textmining (`XINFANG_HOTSPOT_SOURCES`, docs/hotspots.md): reference, title, text (request and
+    facts), time, author (the first petitioner; the matter itself when there is none) and link."""
+    from django.db.models import Min
+    from django.urls import reverse
+
+    rows = (
+        Matter.objects.restrict(user, Action.STATISTICS_VIEW)
+        .filter(received_at__gte=since, received_at__lte=until)
+        .annotate(first_petitioner=Min("participants__petitioner_id"))
+        .order_by("received_at", "pk")
+        .values_list("pk", "title", "request", "facts", "received_at", "first_petitioner")
+    )
+    return [
+        {
+            "ref": f"{OBJECT_TYPE}:{pk}",
+            "title": title,
+            "text": f"{request} {facts}",
+            "at": at,
+            "author": f"petitioner:{petitioner}" if petitioner else f"{OBJECT_TYPE}:{pk}",
+            "url": reverse("petitions:matter_detail", args=[pk]),
+        }
+        for pk, title, request, facts, at, petitioner in rows
+    ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from xinfang.accounts.policies import require, user_can
 from xinfang.accounts.roles import Action
 from xinfang.core.errors import put_errors
+from xinfang.textmining.classifier_views import suggestion_context
 
 from ..forms_triage import (
     AcceptHereForm,
@@ -243,6 +244,15 @@ def triage_matter_view(request: HttpRequest, pk: int) -> HttpResponse:
         "urgent_form": UrgentForm(),
         "urgent_targets": urgent_report_targets(organisation=matter.current_org),
         "notice_kinds": notice_kinds_for(user=request.user, matter=matter),
+        "category_suggestion": suggestion_context(  # textmining: category suggestion (docs/classifier.md)
+            object_type="petitions.matter",
+            object_id=matter.pk,
+            org=matter.current_org,
+            text=f"{matter.title}\n{matter.request}\n{matter.facts}",
+            area=matter.place_org or organisation_area(matter.current_org),
+            at=matter.received_at,
+            next_url=request.path,
+        ),
     }
     return render(request, f"{TEMPLATE_DIR}/matter.html", context)
 
