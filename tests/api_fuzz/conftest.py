@@ -92,6 +92,7 @@ class FuzzWorld:
     webhook_delivery_town_b: Any
     grid_event_town_b: Any  # reported by a grid worker of grid 乙一-1
     mediation_case_town_b: Any  # opened at town B's mediation committee
+    town_b_rows: dict[str, Any]  # town B's risk decision (list, flag) and outreach rows: _town_b_extra
     tokens: dict[str, str]
 
     @property
@@ -108,6 +109,8 @@ class FuzzWorld:
             self.hotline_order_town_b.external_id,
             self.grid_event_town_b.number,
             self.mediation_case_town_b.number,
+            self.town_b_rows["decision"].project_code,
+            self.town_b_rows["booking"].reference,
         ]
 
 
@@ -235,8 +238,69 @@ def _build_world() -> FuzzWorld:
         webhook_delivery_town_b=delivery,
         grid_event_town_b=grid_event,
         mediation_case_town_b=case,
+        town_b_rows=_town_b_extra(mini),
         tokens={"privileged": _token(privileged), "clerk": _token(clerk), "town_a_head": _token(town_a_head)},
     )
+
+
+def _town_b_extra(mini: MiniDistrict) -> dict[str, Any]:
+    """Town B's risk decision (with a review flag) and outreach rows, through the real services."""
+    import datetime
+
+    from django.utils import timezone
+
+    from xinfang.outreach import services as outreach
+    from xinfang.petitions.testing import register_walk_in
+    from xinfang.risk import services as risk
+
+    leader = make_user((Role.LEADER, mini.town_b))
+    decision_list = risk.decision_list_create(actor=leader, organisation=mini.town_b, year=2026)
+    decision = risk.decision_add(
+        actor=leader,
+        decision_list=decision_list,
+        data=risk.DecisionData(title="乙街道菜市场迁建", owner_org=mini.town_b, project_code="TOWNB-RISK-01"),
+    )
+    for n in range(5):
+        register_walk_in(mini, organisation=mini.town_b_office, title=f"TOWNB-RISK-01 菜市场迁建{n}")
+    with override_settings(XINFANG_RISK_CLUSTER_MIN=5):
+        flags = risk.risk_cluster_check(since=timezone.now() - datetime.timedelta(days=1))
+    day = outreach.reception_day_create(
+        actor=leader,
+        organisation=mini.town_b,
+        data=outreach.ReceptionDayData(
+            leader_name="乙主任",
+            leader_title="乙街道主任",
+            place="乙街道接待室",
+            date=timezone.localdate() + datetime.timedelta(days=7),
+            start_time=datetime.time(9),
+            end_time=datetime.time(11),
+            capacity=5,
+        ),
+    )
+    outreach.reception_day_publish(actor=leader, day=day)
+    booked = outreach.booking_create(day=day, name="孙八", phone="13900005555", subject="菜市场迁建")
+    visit = outreach.visit_record(
+        actor=leader,
+        cadre=leader,
+        organisation=mini.village_b1,
+        data=outreach.VisitData(
+            kind="outreach", date=timezone.localdate(), items=[outreach.ItemData("菜市场迁建意见", raised_by="孙八")]
+        ),
+    )
+    assignment = outreach.assignment_create(
+        actor=leader, cadre=leader, organisation=mini.village_b1, start=timezone.localdate()
+    )
+    return {
+        "decision_list": decision_list,
+        "decision": decision,
+        "flag": next(f for f in flags if f.decision_id == decision.pk),
+        "reception_day": day,
+        "booking": booked.booking,
+        "visit": visit,
+        "item": visit.items.get(),
+        "assignment": assignment,
+        "plan": assignment.plan,
+    }
 
 
 @pytest.fixture

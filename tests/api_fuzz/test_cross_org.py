@@ -96,6 +96,20 @@ def foreign_ids(world: FuzzWorld) -> dict[str, dict[str, Any]]:
         "webhook-deliveries": {"id": world.webhook_delivery_town_b.pk},
         "grid-events": {"id": world.grid_event_town_b.pk},
         "mediation-cases": {"id": world.mediation_case_town_b.pk},
+        **{
+            prefix: {"id": world.town_b_rows[key].pk}
+            for prefix, key in (
+                ("risk-decision-lists", "decision_list"),
+                ("risk-decisions", "decision"),
+                ("risk-review-flags", "flag"),
+                ("outreach-reception-days", "reception_day"),
+                ("outreach-bookings", "booking"),
+                ("outreach-visits", "visit"),
+                ("outreach-visit-items", "item"),
+                ("outreach-assignments", "assignment"),
+                ("outreach-plans", "plan"),
+            )
+        },
     }
 
 
