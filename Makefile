@@ -36,6 +36,10 @@ run: catalogs
 	$(PY) manage.py demo_matters
 	$(PY) manage.py demo_risk
 	$(PY) manage.py demo_outreach
+	$(PY) manage.py demo_order
+	$(PY) manage.py demo_supervision
+	$(PY) manage.py dashboards_rollup_rebuild
+	$(PY) manage.py clock_sweep
 	@echo "Starting the background worker and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	@echo "Sign in as clerk, bureau, officer, supervisor, admin … with the DEMO ONLY password demo-pass-2026 (docs/demo.md)"
 	@$(PY) manage.py db_worker --queue-name '*' --no-reload & WORKER=$$!; \

@@ -343,6 +343,8 @@ XINFANG_MAX_EXTENSIONS = 1
 # recorded and then "refuse_without_good_reason" (北京 Art. 37(3): accepted only with a good
 # reason), "terminate" (山东 Art. 46(2): the matter is 办理终结) or "accept".
 XINFANG_LATE_REVIEW_POLICY = "refuse_without_good_reason"
+# XF-JUR-01: binding routing decisions (joint conference), read lazily by petitions' triage proposal.
+XINFANG_ROUTING_OVERRIDES = ["xinfang.supervision.selectors.routing_override"]
 # XF-REV-08 (provincial overlay D13, off by default): working days to decide acceptance of a
 # review or re-review request; None = no separate acceptance decision.
 XINFANG_REVIEW_ACCEPTANCE_WORKING_DAYS = None
@@ -370,9 +372,17 @@ XINFANG_REPEAT_TEXT_MIN_SCORE = 70
 XINFANG_NEARDUP = {"SHINGLE_SIZE": 3, "BANDS": 42, "ROWS": 3, "CANDIDATES": 100}
 # What `neardup_rebuild` can index: object type -> callable yielding (id, text, at) in batches.
 XINFANG_NEARDUP_SOURCES = {"petitions.matter": "xinfang.petitions.services.repeats.neardup_documents"}
+# Hot spots (docs/hotspots.md): object type -> callable(user, since, until) returning the documents the
+# user may count (each source applies restrict()).
+XINFANG_HOTSPOT_SOURCES = {"petitions.matter": "xinfang.petitions.selectors.hotspot_documents"}
+# The staff nav's unread-notification count, loaded by htmx after each page (docs/notify.md).
+XINFANG_NOTIFY_BADGE = True
 # Callables given every audit event right after it is written, in the writer's transaction
 # (xinfang/audit/services.py): derived records that must stay exactly in step with the writes.
-XINFANG_AUDIT_LISTENERS: list[str] = []
+XINFANG_AUDIT_LISTENERS: list[str] = [
+    "xinfang.dashboards.rollups.on_audit_events",  # takes batches
+    "xinfang.notify.listeners.petitioner_steps",  # petitioners told of each step (docs/notify.md)
+]
 # The public address of this installation, put in front of the verification path in the QR codes
 # of official documents (e.g. "https://xinfang.example.gov.cn"); unset, the QR holds a relative path.
 XINFANG_PUBLIC_URL = os.environ.get("XINFANG_PUBLIC_URL", "")
@@ -451,6 +461,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "MediationCaseStatusEnum": "xinfang.mediation.states.CaseStatus",
         "MediationSourceKindEnum": "xinfang.mediation.states.SourceKind",
         "JcResultEnum": "xinfang.mediation.states.JcResult",
+        "OutcomeEnum": "xinfang.notices.kinds.Outcome",  # a handling opinion's outcome (its name before risk's)
+        "RiskLevelEnum": "xinfang.risk.states.RiskLevel",
+        "RiskOutcomeEnum": "xinfang.risk.states.Outcome",
+        "RiskDecisionKindEnum": "xinfang.risk.states.DecisionKind",
+        "RiskStepKindEnum": "xinfang.risk.states.StepKind",
+        "OutreachVisitKindEnum": "xinfang.outreach.states.VisitKind",
+        "OutreachItemOutcomeEnum": "xinfang.outreach.states.ItemOutcome",
     }
 )
 

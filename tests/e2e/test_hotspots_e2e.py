@@ -50,7 +50,9 @@ def test_o1_hot_spot_page_and_drill_down(live_server, page: Page):
     expect(page.locator("body")).to_contain_text("丽景花园小区停车收费问题")
 
 
-def test_xf_hdl_02_reply_check_on_the_opinion_form(live_server, page: Page):
+def test_xf_hdl_02_reply_check_on_the_opinion_form(live_server, phone_page: Page):
+    """On a phone set to Chinese: an officer's page follows the browser's language."""
+    page = phone_page
     seed_test_calendar()
     mini = build_mini_district()
     hw = build_handling_world(mini)

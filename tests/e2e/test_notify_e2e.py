@@ -19,7 +19,8 @@ from xinfang.workcalendar.testing import seed_test_calendar
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_s1_head_reads_clock_notifications_on_a_phone(live_server, phone_page: Page, screenshots_dir):
+def test_s1_head_reads_clock_notifications_on_a_phone(live_server, phone_page: Page, screenshots_dir, settings):
+    settings.XINFANG_NOTIFY_BADGE = True  # off in the other browser tests (config/settings/test.py)
     seed_test_calendar()  # a transactional test may follow another that flushed the calendar
     mini = build_mini_district()
     make_user((Role.UNIT_HEAD, mini.housing_bureau), username="head.e2e", display_name="住建局负责人")

@@ -75,7 +75,8 @@ class PermissionTests:
 
 
 class BadgeTests:
-    def test_unread_badge_in_the_staff_nav(self, client, alerted):
+    def test_unread_badge_in_the_staff_nav(self, client, alerted, settings):
+        settings.XINFANG_NOTIFY_BADGE = True
         client.force_login(alerted.head)
         page = client.get(reverse("core:home")).content.decode()
         assert 'id="notify-badge"' in page and reverse("notify:badge") in page  # loaded by htmx
