@@ -375,6 +375,9 @@ XINFANG_NEARDUP_SOURCES = {"petitions.matter": "xinfang.petitions.services.repea
 # Hot spots (docs/hotspots.md): object type -> callable(user, since, until) returning the documents the
 # user may count (each source applies restrict()).
 XINFANG_HOTSPOT_SOURCES = {"petitions.matter": "xinfang.petitions.selectors.hotspot_documents"}
+# The model (textmining_train --output NAME, labels = dispute category codes) that suggests the
+# category of an uncategorised grid event before the keyword rules (xinfang/grid/suggest.py).
+XINFANG_GRID_CATEGORY_MODEL = "grid-category"
 # The staff nav's unread-notification count, loaded by htmx after each page (docs/notify.md).
 XINFANG_NOTIFY_BADGE = True
 # Callables given every audit event right after it is written, in the writer's transaction
