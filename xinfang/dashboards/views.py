@@ -52,7 +52,11 @@ def _figures(request: HttpRequest, build: Any) -> tuple[DashboardForm, Any]:
 
 def _drill(board: selectors.Dashboard, param: str) -> str:
     """The matter list filtered to what a figure counts."""
-    query = {"received_from": f"{board.date_from:%Y-%m-%d}", "received_to": f"{board.date_to:%Y-%m-%d}"}
+    query = {
+        "organisation": str(board.organisation.pk),
+        "received_from": f"{board.date_from:%Y-%m-%d}",
+        "received_to": f"{board.date_to:%Y-%m-%d}",
+    }
     if param:
         key, _sep, value = param.partition("=")
         query[key] = value

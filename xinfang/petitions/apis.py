@@ -63,7 +63,7 @@ from xinfang.powerlist.models import MatterType
 
 from .apis_common import matter_write
 from .apis_handling import MatterHandlingActions
-from .filters import MatterFilter, MatterFilterForm, _place_choices
+from .filters import MatterFilter, MatterFilterForm, _organisation_choices, _place_choices
 from .forms_intake import MatterIntakeForm, new_submission_key
 from .forms_triage import TriageForm
 from .models import Attachment, Matter, MatterParticipant, Notice, Petitioner, Routing
@@ -880,12 +880,18 @@ class MatterApiFilterForm(MatterFilterForm):
 
 class MatterApiFilter(MatterFilter):
     """The workbench's filters (filters.MatterFilter: q on number, title, request and facts;
-    status, channel, nature, matter type, place, received_from/received_to dates, urgent,
-    petitioner, full ID number for roles that may see personal data) plus the organisations."""
+    status, channel, nature, matter type, place, responsible organisation, received_from/received_to
+    dates, urgent, petitioner, full ID number for roles that may see personal data) plus the
+    organisations."""
 
     # Ids, not choices: an id that names nothing finds nothing (as `current_org`), it is not an error.
     matter_type = _IntegerFilter(field_name="matter_type_id", help_text="A matter type of the power list.")
     place = _IntegerFilter(method="filter_place_id", help_text="A place (area or grid): matters there and below.")
+    organisation = _IntegerFilter(
+        method="filter_organisation_id",
+        help_text="A responsible organisation (the handling one, else the one holding the matter): its matters "
+        "and those of the organisations under it, as the dashboards count them.",
+    )
     current_org = _IntegerFilter(field_name="current_org_id", help_text="The organisation holding the matter now.")
     registered_org = _IntegerFilter(field_name="registered_org_id", help_text="The registering organisation.")
     is_urgent = _BooleanFilter(field_name="is_urgent")
@@ -896,6 +902,11 @@ class MatterApiFilter(MatterFilter):
     def filter_place_id(self, queryset: QuerySet[Matter], name: str, value: int) -> QuerySet[Matter]:
         place = _place_choices(self.request).filter(pk=value).first() if id_from_text(value) is not None else None
         return self.filter_place(queryset, name, place) if place is not None else queryset.none()
+
+    def filter_organisation_id(self, queryset: QuerySet[Matter], name: str, value: int) -> QuerySet[Matter]:
+        choices = _organisation_choices(self.request)
+        organisation = choices.filter(pk=value).first() if id_from_text(value) is not None else None
+        return self.filter_responsible(queryset, name, organisation) if organisation is not None else queryset.none()
 
 
 MatterApiFilter.base_filters.pop("sort")  # the API orders with `ordering`

@@ -69,7 +69,7 @@ def test_g1_district_dashboard_for_the_bureau_head(client, stats: Stats, django_
     assert response.context["board"].total == 8 and len(response.content) >= first
     page = response.content.decode()
     search = reverse("petitions:search")
-    assert f"{search}?received_from=" in page and "channel=letter" in page
+    assert f"{search}?organisation={stats.mini.district.pk}&amp;received_from=" in page and "channel=letter" in page
 
 
 def test_g1_drill_down_lists_the_same_matters(client, stats: Stats):
@@ -81,6 +81,24 @@ def test_g1_drill_down_lists_the_same_matters(client, stats: Stats):
     letter = next(b for b in board.by_channel if b.key == Channel.LETTER)
     listed = client.get(letter.param)
     assert listed.status_code == 200 and listed.context["page"].paginator.count == letter.n == 1
+
+
+def test_g1_drill_down_from_a_town_lists_only_the_towns_matters(client, stats: Stats):
+    """G1: a town's dashboard counts the matters its subtree is responsible for; the links behind its
+    figures carry the organisation, so the list holds those matters and not the district's others."""
+    register_walk_in(stats.mini, organisation=stats.mini.town_b_office, channel=Channel.LETTER)
+    register_walk_in(stats.mini, channel=Channel.LETTER)  # held by the district bureau
+    login(client, stats.bureau_head)
+    board = client.get(URL, {"organisation": stats.mini.town_b.pk}).context["board"]
+    letter = next(b for b in board.by_channel if b.key == Channel.LETTER)
+    assert board.total == letter.n == 1 and f"organisation={stats.mini.town_b.pk}" in letter.param
+    listed = client.get(letter.param)
+    assert listed.status_code == 200 and listed.context["page"].paginator.count == 1
+    matter = listed.context["page"].object_list[0]
+    assert matter.current_org == stats.mini.town_b_office
+    district = client.get(URL, {"organisation": stats.mini.district.pk}).context["board"]
+    every_letter = next(b for b in district.by_channel if b.key == Channel.LETTER)
+    assert every_letter.n == 2 and client.get(every_letter.param).context["page"].paginator.count == 2
 
 
 def test_xf_sup_06_export_xlsx_through_the_one_export_path(client, stats: Stats):

@@ -506,6 +506,9 @@ class ReadTests:
         assert head.get(MATTERS, {"is_urgent": "maybe"}).status_code == 400
         assert ids(q=first["number"]) == [first["id"]]
         assert ids(registered_org=hw.mini.town_a_office.pk) == [town["id"]]
+        assert ids(organisation=hw.mini.town_a.pk) == [town["id"]]  # responsible: held there or below
+        assert set(ids(organisation=hw.mini.district.pk)) == {first["id"], second["id"], town["id"]}
+        assert ids(organisation=hw.mini.town_b.pk) == ids(organisation=999999) == []
         assert set(ids(current_org=hw.mini.petition_bureau.pk)) == {first["id"], second["id"]}
         assert set(ids(status="registered")) == {first["id"], second["id"], town["id"]}
         today = timezone.localdate().isoformat()

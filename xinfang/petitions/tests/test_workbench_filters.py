@@ -89,6 +89,21 @@ class MatterFilterTests:
         assert mini.grid_a1_1 in choices and mini.town_b in choices
         assert mini.housing_bureau not in choices and mini.city not in choices
 
+    def test_responsible_organisation_includes_the_subtree(self, head_client, mini):
+        """The dashboards' responsible organisation (docs/metrics.md): the handling organisation,
+        else the one holding the matter, with everything under it (G1 drill-down)."""
+        town = register_at(mini, mini.town_a_office)
+        forwarded = register_at(mini, mini.petition_bureau)
+        forward(forwarded, to_org=mini.housing_bureau, actor=make_user((Role.BUREAU_HEAD, mini.petition_bureau)))
+        at_bureau = register_at(mini, mini.petition_bureau)
+        assert found(head_client, organisation=mini.town_a.pk) == {town.pk}
+        assert found(head_client, organisation=mini.housing_bureau.pk) == {forwarded.pk}
+        assert found(head_client, organisation=mini.petition_bureau.pk) == {at_bureau.pk}
+        assert found(head_client, organisation=mini.district.pk) == {town.pk, forwarded.pk, at_bureau.pk}
+        assert found(head_client, organisation=mini.town_b.pk) == set()
+        field = head_client.get(SEARCH).context["filter"].form.fields["organisation"]
+        assert mini.housing_bureau in set(field.queryset) and mini.city not in set(field.queryset)
+
     def test_matter_type(self, head_client, mini):
         wages_type = MatterType.objects.create(code="WAGES", name="拖欠工资")
         typed = register_at(mini, mini.town_a_office)
