@@ -77,3 +77,16 @@ class CatalogsCoverTheCodeTests:
         fresh = {e.msgid for e in polib.pofile(str(copy / "locale/en/LC_MESSAGES/django.po"))}
         committed = {e.msgid for e in polib.pofile(str(app / "locale/en/LC_MESSAGES/django.po")) if not e.obsolete}
         assert not fresh - committed, f"run `make messages`: missing {sorted(fresh - committed)[:10]}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_Hant"])
+def test_one_translation_per_msgid_across_apps(lang):
+    """Django merges every app's catalog into one, and the first app in INSTALLED_APPS wins: a msgid
+    translated two ways would silently show one of them everywhere. One term, one translation."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for path in _catalogs(lang):
+        for entry in polib.pofile(str(path)).translated_entries():
+            if not entry.msgid_plural:
+                seen.setdefault((entry.msgctxt or "", entry.msgid), {})[entry.msgstr] = str(path)
+    conflicts = {key: found for key, found in seen.items() if len(found) > 1}
+    assert not conflicts

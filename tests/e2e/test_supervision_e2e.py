@@ -58,3 +58,52 @@ def test_supervisor_opens_an_order_and_the_unit_answers(live_server, phone_page:
     page.get_by_label("书面反馈").fill("已督促施工单位支付工资。")
     page.get_by_role("button", name="提交").click()
     expect(page.locator("dl")).to_contain_text("已反馈")
+
+
+def test_dis_04_real_name_reporter_notices_in_english_on_a_phone(live_server, browser, screenshots_dir):
+    """DIS-04 in a real browser, in English: after receipt the bureau records what the real-name
+    reporter was told; the notice shows on the referral and the form for it is gone."""
+    from xinfang.core.actors import SYSTEM
+    from xinfang.orgs.models import Function, Kind
+    from xinfang.orgs.services import organisation_create
+    from xinfang.supervision.services import referral_create, referral_receive
+
+    mini = build_mini_district()
+    discipline = organisation_create(
+        actor=SYSTEM,
+        name="测试区纪委监委",
+        code="TDIS01",
+        kind=Kind.DEPARTMENT,
+        parent=mini.district,
+        function=Function.DISCIPLINE,
+    )
+    head = make_user((Role.BUREAU_HEAD, mini.petition_bureau), username="head.e2e", display_name="Head")
+    clerk = make_user((Role.RECEPTION_CLERK, mini.petition_bureau))
+    matter = register_walk_in(mini)
+    matter = matter_triage(actor=clerk, matter=matter, level=LevelDecision.THIS_LEVEL, nature=Nature.REPORT)
+    referral = referral_create(
+        actor=head,
+        matter=matter,
+        sending_org=mini.petition_bureau,
+        discipline_org=discipline,
+        reason="反映公职人员违纪问题。",
+        is_real_name=True,
+    )
+    referral_receive(actor=head, referral=referral)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("User name").fill("head.e2e")
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.keyboard.press("Enter")
+        page.goto(live_server.url + reverse("supervision:referral_detail", args=[referral.pk]))
+        form = page.locator("form", has_text="Record the notice of acceptance to the real-name reporter")
+        form.get_by_label("What the reporter was told, and how").fill("Told by telephone: accepted for verification.")
+        page.screenshot(path=os.path.join(screenshots_dir, "referral-dis04-phone-en.png"), full_page=True)
+        form.get_by_role("button", name="Submit").click()
+        expect(page.locator("dl")).to_contain_text("Told by telephone: accepted for verification.")
+        expect(page.get_by_text("Record the notice of acceptance to the real-name reporter")).to_have_count(0)
+    finally:
+        context.close()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.notices.rendering import BODY_FONT, font_check
 
-from .selectors import Bucket, Dashboard
+from .selectors import Bucket, Dashboard, rate
 
 Row = tuple[str, str, int | None, int | None, float | None]
 
@@ -30,6 +30,7 @@ def export_rows(board: Dashboard) -> list[Row]:
     section(_("按性质"), board.by_nature)
     section(_("按发生地"), board.by_place)
     section(_("按状态"), board.by_status)
+    section(_("按责任单位"), board.by_org)
     rows.extend((_("五个法治化目标"), str(m.label), m.numerator, m.denominator, m.rate) for m in board.goals)
     rows.extend((_("按期办理率"), str(m.label), m.numerator, m.denominator, m.rate) for m in board.on_time)
     rows.append((_("转送交办"), _("转送"), board.routings["forward"], None, None))
@@ -43,6 +44,8 @@ def export_rows(board: Dashboard) -> list[Row]:
         rows.append((_("督办"), _("合计"), supervision["total"], None, None))
         rows.extend((_("督办（按状态）"), label, n, None, None) for label, n in supervision["by_status"])
         rows.extend((_("督办（按结论）"), label, n, None, None) for label, n in supervision["by_outcome"])
+        adopted, answered = supervision["adopted"], supervision["answered"]
+        rows.append((_("督办"), _("督办意见采纳"), adopted, answered, rate(adopted, answered)))
     return rows
 
 

@@ -160,6 +160,7 @@ class Dashboard:
     grid: dict[str, int]
     grid_by_status: list[Bucket]
     supervision: dict[str, Any] = field(default_factory=dict)
+    by_org: list[Bucket] = field(default_factory=list)
 
     def drill_query(self) -> str:
         return f"received_from={self.date_from:%Y-%m-%d}&received_to={self.date_to:%Y-%m-%d}"
@@ -188,7 +189,7 @@ def supervision_panel(organisation: Organisation, date_from: datetime.date, date
                 model._default_manager.filter(
                     target_org__path__startswith=organisation.path, created_at__gte=start, created_at__lt=end
                 )
-                .values("status", "outcome")
+                .values("status", "outcome", "adopted")
                 .annotate(n=Count("pk"))
                 .order_by()
             )
@@ -200,7 +201,10 @@ def supervision_panel(organisation: Organisation, date_from: datetime.date, date
     outcome_labels = dict(getattr(outcome_field, "choices", None) or [])
     by_status: dict[str, int] = defaultdict(int)
     by_outcome: dict[str, int] = defaultdict(int)
+    adopted = {True: 0, False: 0}  # XF-SUP-05/06: written answers saying whether the advice was adopted
     for row in rows:
+        if row["adopted"] is not None:
+            adopted[bool(row["adopted"])] += row["n"]
         by_status[str(status_labels.get(row["status"], row["status"]))] += row["n"]
         if row["outcome"]:
             by_outcome[str(outcome_labels.get(row["outcome"], row["outcome"]))] += row["n"]
@@ -209,7 +213,39 @@ def supervision_panel(organisation: Organisation, date_from: datetime.date, date
         "total": sum(by_status.values()),
         "by_status": sorted(by_status.items()),
         "by_outcome": sorted(by_outcome.items()),
+        "adopted": adopted[True],
+        "answered": adopted[True] + adopted[False],
     }
+
+
+def responsible_buckets(
+    *, user: Any, organisation: Organisation, date_from: datetime.date, date_to: datetime.date, total: int
+) -> list[Bucket]:
+    """Matters by responsible organisation one level down (XF-SUP-06: the organs most complained
+    about): each child's subtree sum of "all", read from the children's own tally rows in one
+    grouped query, plus the organisation itself for what no child holds. Most first."""
+    children = {
+        o.pk: o.local_name
+        for o in Organisation.objects.filter(parent=organisation, is_external=False).only("pk", "name", "name_en")
+    }
+    rows = (
+        Tally.objects.restrict(user, Action.STATISTICS_VIEW)
+        .filter(period_condition(date_from, date_to), org_id__in=list(children), dim="all", value="")
+        .values("org_id")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    buckets = [
+        Bucket(
+            key=str(r["org_id"]), label=children[r["org_id"]], n=int(r["total"]), param=f"organisation={r['org_id']}"
+        )
+        for r in rows
+        if r["total"]
+    ]
+    own = total - sum(b.n for b in buckets)
+    if own > 0:
+        buckets.append(Bucket(key=str(organisation.pk), label=_("本级"), n=own))
+    return sorted(buckets, key=lambda b: (-b.n, b.label))
 
 
 def dashboard(*, user: Any, organisation: Organisation, date_from: datetime.date, date_to: datetime.date) -> Dashboard:
@@ -266,6 +302,9 @@ def dashboard(*, user: Any, organisation: Organisation, date_from: datetime.date
         },
         grid_by_status=_buckets(sums.get("grid_status", {}), grid_status, "", unknown),
         supervision=supervision_panel(organisation, date_from, date_to),
+        by_org=responsible_buckets(
+            user=user, organisation=organisation, date_from=date_from, date_to=date_to, total=total
+        ),
     )
 
 

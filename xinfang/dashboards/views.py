@@ -75,6 +75,7 @@ def _chart_data(board: selectors.Dashboard) -> dict[str, Any]:
         "channel": series(board.by_channel),
         "category": series(board.by_category[:15]),
         "place": series(board.by_place[:15]),
+        "org": series(board.by_org[:15]),
         "status": series(board.by_status),
         "ontime": {
             "labels": [str(m.label) for m in board.on_time],
@@ -125,7 +126,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponseBase:
         },
     }
     if board is not None:
-        for bucket in (*board.by_channel, *board.by_category, *board.by_nature, *board.by_place, *board.by_status):
+        buckets = (*board.by_channel, *board.by_category, *board.by_nature, *board.by_place, *board.by_status)
+        for bucket in (*buckets, *board.by_org):
             bucket.param = _drill(board, bucket.param) if bucket.param else ""
     return render(request, "dashboards/dashboard.html", context)
 

@@ -54,6 +54,10 @@ def kind_label(object_type: str, kind: str) -> str:
             from xinfang.hotline.states import CLOCK_LABELS as HOTLINE_LABELS
 
             return str(HOTLINE_LABELS.get(kind, kind))
+        if object_type.startswith("supervision."):
+            from xinfang.supervision.states import CLOCK_LABELS as SUPERVISION_LABELS
+
+            return str(SUPERVISION_LABELS.get(kind, kind))
         if object_type == "grid.gridevent":
             from xinfang.grid.selectors import CLOCK_LABEL
 

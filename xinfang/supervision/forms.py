@@ -120,6 +120,23 @@ class FeedbackForm(forms.Form):
     feedback = forms.CharField(label=_("反馈结果"), widget=TEXTAREA)
 
 
+class NoticeForm(forms.Form):
+    """DIS-04: what the real-name reporter was told (and how: in writing, by telephone …)."""
+
+    notice = forms.CharField(label=_("告知内容及方式"), widget=TEXTAREA)
+
+
+class ObjectionForm(forms.Form):
+    """DIS-04: the reporter's objection to the result, the explanation, the new evidence verified."""
+
+    objection = forms.CharField(label=_("异议内容"), widget=TEXTAREA)
+    explanation = forms.CharField(label=_("解释说明"), widget=TEXTAREA)
+    has_new_evidence = forms.BooleanField(label=_("提供新证据"), required=False, widget=CHECK)
+    verification = forms.CharField(
+        label=_("新证据核实情况"), required=False, widget=TEXTAREA, help_text=_("提供了新证据的必填。")
+    )
+
+
 class RecordFilterForm(forms.Form):
     finding = forms.ChoiceField(label=_("问题类型"), required=False, choices=_all(FindingKind.choices), widget=SELECT)
     measure = forms.ChoiceField(label=_("处理措施"), required=False, choices=_all(Measure.choices), widget=SELECT)

@@ -5,7 +5,8 @@
 - `SupervisionOrder` (督办): opened by a supervising organisation on a matter or an organisation,
   answered by the supervised organisation, closed or escalated (挂牌督办); deadline clock and
   instrument (督办单) through workcalendar and notices.
-- `Referral`: a sealed case file sent to a discipline inspection organisation (DIS-01..04).
+- `Referral`: a sealed case file sent to a discipline inspection organisation (DIS-01..04), with
+  the notices to a real-name reporter and `ReferralObjection`s to the result (DIS-04).
 - `AccountabilityRecord`: a finding against an organisation or an official and the measure taken
   (XF-ACC-01..03); hidden from the official and the unit concerned (XF-CLS-03).
 - `Meeting`, `MeetingDecision`: the joint conference (联席会议), its decisions (a jurisdiction
@@ -186,6 +187,12 @@ class Referral(models.Model):
     handling_mode = models.CharField(_("处置方式"), max_length=16, choices=HandlingMode.choices, blank=True)
     feedback = models.TextField(_("反馈结果"), blank=True)
     feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    # DIS-04 (real-name reports): a repeat report is not told of its acceptance again.
+    is_repeat_report = models.BooleanField(_("重复检举控告"), default=False)
+    acceptance_notice = models.TextField(_("受理情况告知"), blank=True)
+    acceptance_notified_at = models.DateTimeField(_("受理情况告知时间"), null=True, blank=True)
+    result_notice = models.TextField(_("处理结果告知"), blank=True)
+    result_notified_at = models.DateTimeField(_("处理结果告知时间"), null=True, blank=True)
     last_verified_at = models.DateTimeField(_("最近校验时间"), null=True, blank=True)
     last_verified_ok = models.BooleanField(_("最近校验结果"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -206,6 +213,31 @@ class Referral(models.Model):
     @classmethod
     def restrict_further(cls, queryset: Any, user: Any, action: str) -> Any:
         return _exclude_reported_matter(queryset, user)
+
+
+class ReferralObjection(models.Model):
+    """A real-name reporter's objection to the result of a referred report, with the explanation
+    given and, where the reporter brings new evidence, its verification (DIS-04)."""
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("移送纪检监察"), on_delete=models.CASCADE, related_name="objections"
+    )
+    objection = models.TextField(_("异议内容"))
+    explanation = models.TextField(_("解释说明"))
+    has_new_evidence = models.BooleanField(_("提供新证据"), default=False)
+    verification = models.TextField(_("新证据核实情况"), blank=True)
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检举控告异议")
+        verbose_name_plural = _("检举控告异议")
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} · {self.recorded_at:%Y-%m-%d}"
 
 
 class AccountabilityRecord(models.Model):

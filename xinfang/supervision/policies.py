@@ -51,4 +51,12 @@ def referral_actions(user: Any, referral: Referral) -> list[str]:
         actions.append("receive")
     if referral.status != ReferralStatus.CONCLUDED:
         actions.append("feedback")
+    if referral.is_real_name:  # DIS-04: what the real-name reporter is owed
+        owes_acceptance = not referral.is_repeat_report and referral.acceptance_notified_at is None
+        if referral.status != ReferralStatus.SENT and owes_acceptance:
+            actions.append("notify_acceptance")
+        if referral.status == ReferralStatus.CONCLUDED:
+            if referral.result_notified_at is None:
+                actions.append("notify_result")
+            actions.append("objection")
     return actions

@@ -36,7 +36,8 @@ from xinfang.audit.models import AuditEvent
 from xinfang.audit.services import audit_record
 from xinfang.core.errors import ServiceError, clean_text
 from xinfang.orgs.models import AREA_KINDS, Function, Organisation
-from xinfang.petitions.models import Matter
+from xinfang.petitions.models import Matter, MatterLink
+from xinfang.petitions.services.repeats import DECISIVE_KINDS
 from xinfang.petitions.states import Nature
 from xinfang.workcalendar.models import Clock
 from xinfang.workcalendar.services import clock_start, clock_stop
@@ -46,11 +47,14 @@ from .models import (
     Meeting,
     MeetingDecision,
     Referral,
+    ReferralObjection,
     SupervisionOrder,
     SupervisorAppointment,
 )
 from .states import (
     CLOCK_ORDER,
+    CLOCK_REALNAME_ACCEPT,
+    CLOCK_REALNAME_RESULT,
     CLOCK_REFERRAL,
     ORDER_OBJECT_TYPE,
     ORDER_TRANSITIONS,
@@ -62,6 +66,7 @@ from .states import (
     FollowUpStatus,
     HandlingMode,
     Measure,
+    NoticeStage,
     OrderKind,
     OrderStatus,
     ReferralStatus,
@@ -621,13 +626,15 @@ def referral_create(
     if clock_applies is None:
         clock_applies = discipline_org.level != sending_org.level
     content = case_file_build(matter)
+    is_real_name = bool(is_real_name)
     referral = Referral.objects.create(
         number=_temporary_number(),
         matter=matter,
         sending_org=sending_org,
         discipline_org=discipline_org,
         reason=reason,
-        is_real_name=bool(is_real_name),
+        is_real_name=is_real_name,
+        is_repeat_report=is_real_name and _reported_before(matter),
         clock_applies=bool(clock_applies),
         content=content,
         content_sha256=content_hash(content),
@@ -665,6 +672,37 @@ def referral_create(
     return referral
 
 
+def _reported_before(matter: Matter) -> bool:
+    """DIS-04: the same report was referred before, as this matter or as the earlier matter it
+    repeats (the decisive links of the repeat check, XF-REG-04), and that reporter was told of its
+    acceptance (or will be): a repeat report is not told again."""
+    earlier = MatterLink.objects.filter(matter=matter, kind__in=DECISIVE_KINDS).values("other_id")
+    return Referral.objects.filter(
+        Q(matter=matter) | Q(matter__in=earlier), is_real_name=True, is_repeat_report=False
+    ).exists()
+
+
+def _start_notice_clock(referral: Referral, *, key: str, kind: str, actor: Any) -> None:
+    """A DIS-04 notice clock from today, for the discipline body (it tells the reporter)."""
+    if _running_clock(REFERRAL_OBJECT_TYPE, referral.pk, kind) is not None:
+        return
+    period, unit = period_for(key)
+    clock_start(
+        object_type=REFERRAL_OBJECT_TYPE,
+        object_id=str(referral.pk),
+        kind=kind,
+        start_date=timezone.localdate(),
+        period=period,
+        unit=unit,
+        actor=actor,
+        org_id=referral.discipline_org_id,
+    )
+
+
+def _owes_acceptance_notice(referral: Referral) -> bool:
+    return referral.is_real_name and not referral.is_repeat_report and referral.acceptance_notified_at is None
+
+
 def _lock_referral(referral: Referral) -> Referral:
     return _lock(referral, "sending_org", "discipline_org", "matter")  # type: ignore[no-any-return]
 
@@ -684,6 +722,8 @@ def referral_receive(*, actor: Any, referral: Referral) -> Referral:
     _stop_clock(REFERRAL_OBJECT_TYPE, referral.pk, CLOCK_REFERRAL, actor=actor, reason="received")
     referral.status, referral.received_at = ReferralStatus.RECEIVED, timezone.now()
     referral.save(update_fields=["status", "received_at"])
+    if _owes_acceptance_notice(referral):  # DIS-04: tell the real-name reporter of the acceptance
+        _start_notice_clock(referral, key="realname_accept", kind=CLOCK_REALNAME_ACCEPT, actor=actor)
     _audit(actor, "referral_receive", referral, referral.sending_org_id, {"after": {"status": referral.status}})
     return referral
 
@@ -704,6 +744,10 @@ def referral_feedback(*, actor: Any, referral: Referral, handling_mode: str, fee
     referral.status, referral.handling_mode, referral.feedback = ReferralStatus.CONCLUDED, handling_mode, feedback
     referral.feedback_at = timezone.now()
     referral.save(update_fields=["status", "received_at", "handling_mode", "feedback", "feedback_at"])
+    if _owes_acceptance_notice(referral):  # received and concluded at once: both notices are owed
+        _start_notice_clock(referral, key="realname_accept", kind=CLOCK_REALNAME_ACCEPT, actor=actor)
+    if referral.is_real_name:  # DIS-04: the result, within the period from the conclusion
+        _start_notice_clock(referral, key="realname_result", kind=CLOCK_REALNAME_RESULT, actor=actor)
     _audit(
         actor,
         "referral_feedback",
@@ -712,6 +756,88 @@ def referral_feedback(*, actor: Any, referral: Referral, handling_mode: str, fee
         {"after": {"status": referral.status, "handling_mode": handling_mode}},
     )
     return referral
+
+
+@transaction.atomic
+def referral_notify_reporter(*, actor: Any, referral: Referral, stage: str, notice: str) -> Referral:
+    """Record that the real-name reporter was told of the acceptance or of the result (DIS-04),
+    with what was said; stops that notice's clock. A repeat report is not told of its acceptance
+    again; the result is told once the discipline body has concluded."""
+    referral = _lock_referral(referral)
+    _require_referral(actor, referral)
+    if not referral.is_real_name:
+        raise ServiceError(_("匿名检举控告无需告知（DIS-04）。"), code="not_real_name")
+    if stage == NoticeStage.ACCEPTANCE:
+        if referral.status == ReferralStatus.SENT:
+            raise ServiceError(_("纪检监察机关尚未登记接收，不能告知受理情况。"), code="transition")
+        if not _owes_acceptance_notice(referral):
+            raise ServiceError(_("受理情况已告知，或属重复检举控告不再告知（DIS-04）。"), code="transition")
+        fields, kind = ("acceptance_notice", "acceptance_notified_at"), CLOCK_REALNAME_ACCEPT
+    elif stage == NoticeStage.RESULT:
+        if referral.status != ReferralStatus.CONCLUDED or referral.result_notified_at is not None:
+            raise ServiceError(_("尚未反馈结果，或处理结果已告知。"), code="transition")
+        fields, kind = ("result_notice", "result_notified_at"), CLOCK_REALNAME_RESULT
+    else:
+        raise ValidationError({"stage": _("请选择告知事项。")})
+    notice = clean_text(notice, "notice", _("请填写告知内容。"))
+    setattr(referral, fields[0], notice)
+    setattr(referral, fields[1], timezone.now())
+    referral.save(update_fields=list(fields))
+    _stop_clock(REFERRAL_OBJECT_TYPE, referral.pk, kind, actor=actor, reason="notified")
+    _audit(actor, "referral_notify_reporter", referral, referral.sending_org_id, {"after": {"stage": stage}})
+    return referral
+
+
+@transaction.atomic
+def referral_objection_record(
+    *,
+    actor: Any,
+    referral: Referral,
+    objection: str,
+    explanation: str,
+    has_new_evidence: bool = False,
+    verification: str = "",
+) -> ReferralObjection:
+    """Record a real-name reporter's objection to the result and the explanation given; new
+    evidence the reporter brings is verified, and the verification is recorded with it (DIS-04)."""
+    referral = _lock_referral(referral)
+    _require_referral(actor, referral)
+    if not referral.is_real_name or referral.status != ReferralStatus.CONCLUDED:
+        raise ServiceError(_("只有已反馈结果的实名检举控告可以登记异议（DIS-04）。"), code="transition")
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    checks = [
+        ("objection", objection, _("请填写异议内容。")),
+        ("explanation", explanation, _("请填写解释说明。")),
+        (
+            "verification",
+            verification,
+            _("提供了新证据的，应当核实并填写核实情况（DIS-04）。") if has_new_evidence else "",
+        ),
+    ]
+    for name, value, message in checks:
+        try:
+            cleaned[name] = clean_text(value, name, message)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    record = ReferralObjection.objects.create(
+        referral=referral,
+        objection=cleaned["objection"],
+        explanation=cleaned["explanation"],
+        has_new_evidence=bool(has_new_evidence),
+        verification=cleaned["verification"],
+        recorded_by=actor,
+    )
+    _audit(
+        actor,
+        "referral_objection",
+        referral,
+        referral.sending_org_id,
+        {"after": {"objection": record.pk, "new_evidence": record.has_new_evidence}},
+    )
+    return record
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,31 @@ ORDER_OBJECT_TYPE = "supervision.supervisionorder"
 REFERRAL_OBJECT_TYPE = "supervision.referral"
 CLOCK_ORDER = "supervision_feedback"
 CLOCK_REFERRAL = "discipline_transfer_5wd"
+CLOCK_REALNAME_ACCEPT = "realname_accept_notice"
+CLOCK_REALNAME_RESULT = "realname_result_notice"
+
+# The clocks' names where people read them (alerts, notifications).
+CLOCK_LABELS = {
+    CLOCK_ORDER: _("督办反馈期限"),
+    CLOCK_REFERRAL: _("移送纪检监察五个工作日时限"),
+    CLOCK_REALNAME_ACCEPT: _("实名检举控告受理情况告知期限"),
+    CLOCK_REALNAME_RESULT: _("实名检举控告处理结果告知期限"),
+}
 
 # CONFIGURATION, not law (settings.XINFANG_SUPERVISION_PERIODS overrides any key):
 # - order: XF-SUP-05 / D48 — the 条例 sets no period; the legacy rule (2005 Art. 36, 上海 Art. 41,
 #   山东 Art. 59) is 30 days for written feedback. The supervisor may set another period per order (D5).
 # - listed: 挂牌督办 (XF-SUP-02) "rectification within a time limit"; no national figure, same default.
 # - referral: DIS-03 / D42-D43 — 5 working days to forward or accept a transferred report [S].
+# - realname_accept / realname_result: DIS-04 — a real-name reporter is told of the acceptance within
+#   15 working days of receipt and of the result within 15 working days of the conclusion [S]; the
+#   articles of the 检举控告规则 behind these two periods are UNCONFIRMED, hence configuration.
 DEFAULT_PERIODS: dict[str, dict[str, Any]] = {
     "order": {"period": 30, "unit": Unit.CALENDAR},
     "listed": {"period": 30, "unit": Unit.CALENDAR},
     "referral": {"period": 5, "unit": Unit.WORKING},
+    "realname_accept": {"period": 15, "unit": Unit.WORKING},
+    "realname_result": {"period": 15, "unit": Unit.WORKING},
 }
 
 
@@ -89,6 +104,13 @@ class HandlingMode(models.TextChoices):
     CLOSE = "close", _("予以了结")
     INVESTIGATION = "investigation", _("移送审查调查")
     NOT_ADMISSIBLE = "not_admissible", _("不属于受理范围（DIS-05）")
+
+
+class NoticeStage(models.TextChoices):
+    """DIS-04: what a real-name reporter is told."""
+
+    ACCEPTANCE = "acceptance", _("受理情况")
+    RESULT = "result", _("处理结果")
 
 
 class FindingKind(models.TextChoices):

@@ -37,6 +37,8 @@ from .forms import (
     FeedbackForm,
     FollowUpForm,
     MeetingForm,
+    NoticeForm,
+    ObjectionForm,
     OrderFilterForm,
     OrderForm,
     RecordFilterForm,
@@ -46,6 +48,7 @@ from .forms import (
     ReopenForm,
 )
 from .models import MeetingDecision
+from .states import NoticeStage
 
 PAGE_SIZE = 50
 NUMBER_SPLIT = re.compile(r"[,，、;；\s]+")
@@ -241,6 +244,9 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "r": referral,
         "actions": policies.referral_actions(request.user, referral),
         "feedback_form": FeedbackForm(),
+        "notice_form": NoticeForm(),
+        "objection_form": ObjectionForm(),
+        "objections": list(referral.objections.all()),
     }
     return render(request, "supervision/referral_detail.html", context)
 
@@ -264,6 +270,23 @@ def referral_action_view(request: HttpRequest, pk: int, action: str) -> HttpResp
         elif action == "receive":
             services.referral_receive(actor=request.user, referral=referral)
             messages.success(request, _("已登记接收。"))
+        elif action in ("notify_acceptance", "notify_result"):
+            notice = NoticeForm(request.POST)
+            if not notice.is_valid():
+                messages.error(request, _("请填写告知内容。"))
+            else:
+                stage = NoticeStage.ACCEPTANCE if action == "notify_acceptance" else NoticeStage.RESULT
+                services.referral_notify_reporter(
+                    actor=request.user, referral=referral, stage=stage, **notice.cleaned_data
+                )
+                messages.success(request, _("已登记告知。"))
+        elif action == "objection":
+            objection = ObjectionForm(request.POST)
+            if not objection.is_valid():
+                messages.error(request, _("请填写异议内容和解释说明。"))
+            else:
+                services.referral_objection_record(actor=request.user, referral=referral, **objection.cleaned_data)
+                messages.success(request, _("已登记异议。"))
         else:
             form = FeedbackForm(request.POST)
             if not form.is_valid():

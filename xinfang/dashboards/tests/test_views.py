@@ -101,6 +101,26 @@ def test_g1_drill_down_from_a_town_lists_only_the_towns_matters(client, stats: S
     assert every_letter.n == 2 and client.get(every_letter.param).context["page"].paginator.count == 2
 
 
+def test_xf_sup_06_matters_by_responsible_organisation_one_level_down(client, stats: Stats):
+    """XF-SUP-06 (the organs most complained about): the district's matters by the organisation one
+    level down responsible for them, most first, each linking to exactly its matters."""
+    for _n in range(2):
+        register_walk_in(stats.mini, organisation=stats.mini.town_b_office)
+    register_walk_in(stats.mini)
+    login(client, stats.bureau_head)
+    board = client.get(URL, {"organisation": stats.mini.district.pk}).context["board"]
+    assert [(b.label, b.n) for b in board.by_org] == [
+        (stats.mini.town_b.name, 2),
+        (stats.mini.petition_bureau.name, 1),
+    ]
+    assert sum(b.n for b in board.by_org) == board.total
+    listed = client.get(board.by_org[0].param)
+    assert listed.context["page"].paginator.count == 2
+    xlsx = client.get(URL, {"organisation": stats.mini.district.pk, "export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows(values_only=True))
+    assert ("按责任单位", stats.mini.town_b.name, 2) in [r[:3] for r in rows]
+
+
 def test_xf_sup_06_export_xlsx_through_the_one_export_path(client, stats: Stats):
     """XF-SUP-06: the figures as Excel (statistics, 转送/交办 figures), one audit event."""
     register_walk_in(stats.mini)

@@ -471,3 +471,16 @@ def test_conference_needs_the_right(sup):
         services.meeting_create(
             actor=sup.supervisor, organisation=sup.mini.district, title="会议", held_on=timezone.localdate()
         )
+
+
+def test_xf_sup_06_answers_adopting_the_advice_are_counted_for_the_annual_report(sup):
+    """XF-SUP-05/06: how many written answers said the advice was adopted, out of all answers."""
+    from xinfang.dashboards.selectors import supervision_panel
+
+    adopted, declined = sup.order(), sup.order()
+    sup.order()  # not answered yet
+    services.order_answer(actor=sup.officer, order=adopted, answer="已按督办意见整改。", adopted=True)
+    services.order_answer(actor=sup.officer, order=declined, answer="不予采纳，理由如下。", adopted=False)
+    today = timezone.localdate()
+    panel = supervision_panel(sup.mini.district, today, today)
+    assert (panel["total"], panel["adopted"], panel["answered"]) == (3, 1, 2)
