@@ -367,9 +367,9 @@ XINFANG_WORKBENCH_DUE_SOON_WORKING_DAYS = 3
 XINFANG_REPEAT_WINDOW_MONTHS = 24
 XINFANG_REPEAT_TEXT_MIN_SCORE = 70
 # Near-duplicate index (docs/textmining.md): character 3-grams, 42 bands x 3 rows (126 MinHash bins;
-# collision curve steepest at Jaccard ~0.29: 94 % at 0.4, 99.6 % at 0.5), at most 100 candidates
+# collision curve steepest at Jaccard ~0.29: 94 % at 0.4, 99.6 % at 0.5), at most 30 candidates
 # re-scored per check. Changing SHINGLE_SIZE/BANDS/ROWS needs `manage.py neardup_rebuild`.
-XINFANG_NEARDUP = {"SHINGLE_SIZE": 3, "BANDS": 42, "ROWS": 3, "CANDIDATES": 100}
+XINFANG_NEARDUP = {"SHINGLE_SIZE": 3, "BANDS": 42, "ROWS": 3, "CANDIDATES": 30}
 # What `neardup_rebuild` can index: object type -> callable yielding (id, text, at) in batches.
 XINFANG_NEARDUP_SOURCES = {"petitions.matter": "xinfang.petitions.services.repeats.neardup_documents"}
 # Hot spots (docs/hotspots.md): object type -> callable(user, since, until) returning the documents the

@@ -66,7 +66,7 @@ class LshParams:
 # 42 bands x 3 rows (126 bins): the collision curve is steepest at Jaccard ~0.29; pairs at 0.4 are
 # found 94 %, at 0.5 99.6 %; at 0.1 4 %. Chosen on messages_with_votes.csv against the brute-force
 # rapidfuzz proposals (bench/duplicates.py): 32 x 4 missed 7 % of them, 42 x 3 about 1.5 %.
-DEFAULTS = {"SHINGLE_SIZE": 3, "BANDS": 42, "ROWS": 3, "CANDIDATES": 100}
+DEFAULTS = {"SHINGLE_SIZE": 3, "BANDS": 42, "ROWS": 3, "CANDIDATES": 30}
 
 
 def setting(name: str) -> int:

@@ -19,7 +19,7 @@ def neardup_candidates(
 ) -> list[int]:
     """Ids of indexed objects of `object_type` sharing at least one LSH band with `text` (with
     `at >= since` when given), most shared bands first (then the highest id), at most `limit`
-    (`XINFANG_NEARDUP["CANDIDATES"]`, default 100). Candidates only: the caller re-scores them
+    (`XINFANG_NEARDUP["CANDIDATES"]`, default 30). Candidates only: the caller re-scores them
     exactly and filters them by permission. Empty for a text too short to have a shingle."""
     hashes = text_bands(text, params or params_from_settings())
     if not hashes:
