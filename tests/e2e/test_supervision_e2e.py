@@ -98,6 +98,7 @@ def test_dis_04_real_name_reporter_notices_in_english_on_a_phone(live_server, br
         page.get_by_label("User name").fill("head.e2e")
         page.get_by_label("Password").fill(TEST_PASSWORD)
         page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)  # signed in before going on
         page.goto(live_server.url + reverse("supervision:referral_detail", args=[referral.pk]))
         form = page.locator("form", has_text="Record the notice of acceptance to the real-name reporter")
         form.get_by_label("What the reporter was told, and how").fill("Told by telephone: accepted for verification.")

@@ -643,17 +643,7 @@ def referral_create(
     referral.number = f"YS{timezone.localdate().year}-{referral.pk:05d}"
     referral.save(update_fields=["number"])
     if clock_applies:
-        period, unit = period_for("referral")
-        clock_start(
-            object_type=REFERRAL_OBJECT_TYPE,
-            object_id=str(referral.pk),
-            kind=CLOCK_REFERRAL,
-            start_date=timezone.localdate(),
-            period=period,
-            unit=unit,
-            actor=actor,
-            org_id=discipline_org.pk,
-        )
+        _start_referral_clock(referral, key="referral", kind=CLOCK_REFERRAL, actor=actor)
     _audit(
         actor,
         "referral_create",
@@ -682,8 +672,9 @@ def _reported_before(matter: Matter) -> bool:
     ).exists()
 
 
-def _start_notice_clock(referral: Referral, *, key: str, kind: str, actor: Any) -> None:
-    """A DIS-04 notice clock from today, for the discipline body (it tells the reporter)."""
+def _start_referral_clock(referral: Referral, *, key: str, kind: str, actor: Any) -> None:
+    """A referral's clock from today, kept by the discipline body: DIS-03 (it accepts or forwards)
+    and DIS-04 (it tells the real-name reporter); at most one running clock of a kind."""
     if _running_clock(REFERRAL_OBJECT_TYPE, referral.pk, kind) is not None:
         return
     period, unit = period_for(key)
@@ -723,7 +714,7 @@ def referral_receive(*, actor: Any, referral: Referral) -> Referral:
     referral.status, referral.received_at = ReferralStatus.RECEIVED, timezone.now()
     referral.save(update_fields=["status", "received_at"])
     if _owes_acceptance_notice(referral):  # DIS-04: tell the real-name reporter of the acceptance
-        _start_notice_clock(referral, key="realname_accept", kind=CLOCK_REALNAME_ACCEPT, actor=actor)
+        _start_referral_clock(referral, key="realname_accept", kind=CLOCK_REALNAME_ACCEPT, actor=actor)
     _audit(actor, "referral_receive", referral, referral.sending_org_id, {"after": {"status": referral.status}})
     return referral
 
@@ -745,9 +736,9 @@ def referral_feedback(*, actor: Any, referral: Referral, handling_mode: str, fee
     referral.feedback_at = timezone.now()
     referral.save(update_fields=["status", "received_at", "handling_mode", "feedback", "feedback_at"])
     if _owes_acceptance_notice(referral):  # received and concluded at once: both notices are owed
-        _start_notice_clock(referral, key="realname_accept", kind=CLOCK_REALNAME_ACCEPT, actor=actor)
+        _start_referral_clock(referral, key="realname_accept", kind=CLOCK_REALNAME_ACCEPT, actor=actor)
     if referral.is_real_name:  # DIS-04: the result, within the period from the conclusion
-        _start_notice_clock(referral, key="realname_result", kind=CLOCK_REALNAME_RESULT, actor=actor)
+        _start_referral_clock(referral, key="realname_result", kind=CLOCK_REALNAME_RESULT, actor=actor)
     _audit(
         actor,
         "referral_feedback",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -412,7 +413,9 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
     )
     # The organisations are the caller's checked choices (require() above): not looked up again.
     matter.full_clean(exclude=["registered_by", "number", "registered_org", "current_org"])
-    matter.number = matter_number_next(organisation=organisation, year=timezone.localdate(data.received_at).year)
+    # Saved under a unique placeholder: the office's number is taken last (below), because its
+    # counter row stays locked until the commit and every registration at the office waits for it.
+    matter.number = f"tmp-{uuid.uuid4().hex[:24]}"
     try:
         with transaction.atomic():
             matter.save()
@@ -442,11 +445,11 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
                 at=matter.received_at,
                 replace=False,
             )
-            audit_record(
+            registered = audit_record(
                 actor=actor,
                 action="matter.register",
                 target=matter,
-                object_label=matter.number,
+                object_label=matter.number,  # the placeholder: set to the number below, before the chain
                 org_id=organisation.pk,
                 summary={
                     "after": {
@@ -468,6 +471,11 @@ def matter_register(*, actor: Any, organisation: Organisation, data: MatterData)
                 matter_clock_start(
                     matter=matter, kind=CLOCK_NOTICE, start=matter.received_at, actor=actor, new_object=True
                 )
+            matter.number = matter_number_next(
+                organisation=organisation, year=timezone.localdate(data.received_at).year
+            )
+            Matter.objects.filter(pk=matter.pk).update(number=matter.number)
+            registered.object_label = matter.number
             link_hotline_order(actor=actor, matter=matter)
             for link in data.links:
                 try:

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views import View
 
 from xinfang.accounts.policies import user_can
@@ -122,7 +122,7 @@ class MatterInboxView(LoginRequiredMixin, View):
                 request=request,
                 rows=matters.select_related("place_org", "matter_type"),
                 columns=MATTER_EXPORT_COLUMNS,
-                filename=_("检索信访事项") if self.search else _("信访事项"),
+                filename=_("检索信访事项") if self.search else pgettext("file name", "信访事项"),
                 fmt=fmt,
                 prepare=lambda chunk: matter_rows(chunk, window),
                 invalid=filterset.is_bound and not filterset.is_valid(),
