@@ -332,6 +332,7 @@ def test_keyboard_only_petition_from_form_to_tracking(live_server, public_phone,
     # The form, again past the header with the skip link.
     assert _press(page, "Tab")["href"] == "#main"
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/portal/submit/#main$"))  # the skip is done before the next Tab
     first = _press(page, "Tab")
     assert first["inMain"] and first["name"] == "petitioner_kind", _describe(first)
     # 1 who: a person (Space on the focused radio), name, phone, address.
