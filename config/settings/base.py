@@ -471,6 +471,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "RiskStepKindEnum": "xinfang.risk.states.StepKind",
         "OutreachVisitKindEnum": "xinfang.outreach.states.VisitKind",
         "OutreachItemOutcomeEnum": "xinfang.outreach.states.ItemOutcome",
+        "SupervisionOrderStatusEnum": "xinfang.supervision.states.OrderStatus",
+        "SupervisionOrderKindEnum": "xinfang.supervision.states.OrderKind",
+        "SupervisionTriggerEnum": "xinfang.supervision.states.Trigger",
+        "SupervisionCloseOutcomeEnum": "xinfang.supervision.states.CloseOutcome",
+        "SupervisionReferralStatusEnum": "xinfang.supervision.states.ReferralStatus",
+        "SupervisionHandlingModeEnum": "xinfang.supervision.states.HandlingMode",
+        "SupervisionNoticeStageEnum": "xinfang.supervision.states.NoticeStage",
+        "SupervisionFindingEnum": "xinfang.supervision.states.FindingKind",
+        "SupervisionMeasureEnum": "xinfang.supervision.states.Measure",
+        "SupervisionDecisionKindEnum": "xinfang.supervision.states.DecisionKind",
+        "SupervisionFollowUpStatusEnum": "xinfang.supervision.states.FollowUpStatus",
     }
 )
 

@@ -92,7 +92,7 @@ class FuzzWorld:
     webhook_delivery_town_b: Any
     grid_event_town_b: Any  # reported by a grid worker of grid 乙一-1
     mediation_case_town_b: Any  # opened at town B's mediation committee
-    town_b_rows: dict[str, Any]  # town B's risk decision (list, flag) and outreach rows: _town_b_extra
+    town_b_rows: dict[str, Any]  # town B's risk, outreach and supervision rows: _town_b_extra
     tokens: dict[str, str]
 
     @property
@@ -111,6 +111,8 @@ class FuzzWorld:
             self.mediation_case_town_b.number,
             self.town_b_rows["decision"].project_code,
             self.town_b_rows["booking"].reference,
+            self.town_b_rows["sup_order"].number,
+            self.town_b_rows["sup_referral"].number,
         ]
 
 
@@ -244,7 +246,8 @@ def _build_world() -> FuzzWorld:
 
 
 def _town_b_extra(mini: MiniDistrict) -> dict[str, Any]:
-    """Town B's risk decision (with a review flag) and outreach rows, through the real services."""
+    """Town B's risk decision (with a review flag), outreach and supervision rows, through the real
+    services."""
     import datetime
 
     from django.utils import timezone
@@ -291,6 +294,7 @@ def _town_b_extra(mini: MiniDistrict) -> dict[str, Any]:
         actor=leader, cadre=leader, organisation=mini.village_b1, start=timezone.localdate()
     )
     return {
+        **_town_b_supervision(mini),
         "decision_list": decision_list,
         "decision": decision,
         "flag": next(f for f in flags if f.decision_id == decision.pk),
@@ -301,6 +305,67 @@ def _town_b_extra(mini: MiniDistrict) -> dict[str, Any]:
         "assignment": assignment,
         "plan": assignment.plan,
     }
+
+
+def _town_b_supervision(mini: MiniDistrict) -> dict[str, Any]:
+    """Town B's supervision order, referral (a report referred to its discipline body), accountability
+    record and joint conference meeting (with a decision), through the real services."""
+    from django.utils import timezone
+
+    from xinfang.core.actors import SYSTEM
+    from xinfang.orgs.models import Function, Kind
+    from xinfang.orgs.services import organisation_create
+    from xinfang.petitions.services.triage import matter_triage
+    from xinfang.petitions.states import LevelDecision, Nature
+    from xinfang.petitions.testing import register_walk_in
+    from xinfang.supervision import services as supervision
+    from xinfang.supervision.states import DecisionKind, FindingKind, Measure, Trigger
+
+    leader = make_user((Role.LEADER, mini.town_b))
+    supervisor = make_user((Role.SUPERVISOR, mini.town_b_office))
+    discipline = organisation_create(
+        actor=SYSTEM,
+        name="乙街道纪工委",
+        code="TBDIS01",
+        kind=Kind.DEPARTMENT,
+        parent=mini.town_b,
+        function=Function.DISCIPLINE,
+    )
+    report = register_walk_in(mini, organisation=mini.town_b_office, title="乙街道工作人员违纪问题")
+    report = matter_triage(
+        actor=make_user((Role.RECEPTION_CLERK, mini.town_b_office)),
+        matter=report,
+        level=LevelDecision.THIS_LEVEL,
+        nature=Nature.REPORT,
+    )
+    order = supervision.order_open(
+        actor=leader,
+        issuing_org=mini.town_b,
+        target_org=mini.town_b_office,
+        trigger=Trigger.SHIRKING,
+        demands="乙街道督办：请限期书面反馈。",
+    )
+    referral = supervision.referral_create(
+        actor=supervisor,
+        matter=report,
+        sending_org=mini.town_b_office,
+        discipline_org=discipline,
+        reason="乙街道移送纪检监察。",
+    )
+    record = supervision.accountability_record(
+        actor=supervisor,
+        organisation=mini.town_b_office,
+        subject_org=mini.village_b1,
+        finding=FindingKind.SHIRKING,
+        facts="乙一社区逾期未办结。",
+        measure=Measure.CORRECTION,
+        decided_on=timezone.localdate(),
+    )
+    meeting = supervision.meeting_create(
+        actor=leader, organisation=mini.town_b, title="乙街道联席会议", held_on=timezone.localdate()
+    )
+    supervision.meeting_decision_add(actor=leader, meeting=meeting, kind=DecisionKind.OTHER, text="乙街道会议决定。")
+    return {"sup_order": order, "sup_referral": referral, "sup_record": record, "sup_meeting": meeting}
 
 
 @pytest.fixture

@@ -108,6 +108,10 @@ def foreign_ids(world: FuzzWorld) -> dict[str, dict[str, Any]]:
                 ("outreach-visit-items", "item"),
                 ("outreach-assignments", "assignment"),
                 ("outreach-plans", "plan"),
+                ("supervision-orders", "sup_order"),
+                ("supervision-referrals", "sup_referral"),
+                ("accountability-records", "sup_record"),
+                ("supervision-meetings", "sup_meeting"),
             )
         },
     }
@@ -276,6 +280,10 @@ def test_the_same_ids_are_readable_where_they_belong(fuzz_world: FuzzWorld, db: 
         "audit-events",
         "hotline-orders",
         "grid-events",
+        "supervision-orders",
+        "supervision-referrals",
+        "accountability-records",
+        "supervision-meetings",
     ):  # mediation cases: only mediators read them (mediation.handle); their control is in mediation's tests
         url = f"/api/v1/{prefix}/{foreign_ids(fuzz_world)[prefix]['id']}/"
         response = client.get(url)
