@@ -55,3 +55,31 @@ def test_g3_open_statistics_without_login(live_server, phone_page: Page):
     page.goto(f"{live_server.url}/statistics/")
     expect(page.locator("h1")).to_have_text("信访工作公开统计")
     expect(page.locator("#public-total")).to_contain_text("5")
+
+
+def test_g1_town_dashboard_by_responsible_organisation_on_a_phone_in_traditional(live_server, browser):
+    """G1 / XF-SUP-06 on a phone in 繁體: the district's figures by responsible organisation one level
+    down; the town's figure opens the town's matters only (the drill-down carries the organisation)."""
+    import os
+
+    mini = build_mini_district()
+    register_walk_in(mini, organisation=mini.town_b_office)
+    register_walk_in(mini)
+    head = make_user((Role.BUREAU_HEAD, mini.petition_bureau))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, head.username)  # clears the cookies: the language comes after
+        context.add_cookies([{"name": "django_language", "value": "zh-hant", "url": live_server.url}])
+        page.goto(f"{live_server.url}/dashboards/?organisation={mini.district.pk}")
+        section = page.locator("section", has=page.locator("h2", has_text="按責任單位"))
+        expect(section).to_contain_text("乙街道")
+        os.makedirs(os.path.join("var", "screenshots"), exist_ok=True)
+        section.scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join("var", "screenshots", "dashboard-by-org-zh-hant-phone.png"), full_page=True)
+        section.locator('a[data-drill="org"]').first.click()
+        page.wait_for_url("**/matters/search/**")
+        assert f"organisation={mini.town_b.pk}" in page.url or f"organisation={mini.petition_bureau.pk}" in page.url
+        expect(page.locator("table tbody tr")).to_have_count(1)
+    finally:
+        context.close()
