@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from xinfang.accounts.policies import organisation_scope
 from xinfang.accounts.roles import Action
-from xinfang.core.api.filters import FilterSet, IntegerFilter
+from xinfang.core.api.filters import FilterSet, IntegerFilter, UtcDateTimeFilter
 from xinfang.core.api.views import RestrictedReadOnlyViewSet
 from xinfang.core.ids import id_from_text
 
@@ -63,8 +63,8 @@ class AuditEventFilter(FilterSet):
     )
     org = IntegerFilter(field_name="org_id", help_text="Events of this organisation (by id).")
     actor = filters.CharFilter(method="filter_actor", help_text="Part of the actor's name, or the actor's id.")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from xinfang.accounts.roles import Action
-from xinfang.core.api.filters import FilterSet
+from xinfang.core.api.filters import FilterSet, UtcDateTimeFilter
 from xinfang.core.api.queries import query_validation_errors, validate_query
 from xinfang.core.api.views import RestrictedReadOnlyViewSet
 
@@ -91,8 +91,8 @@ class VerifyQuerySerializer(serializers.Serializer[Any]):
 class DocumentFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=DocumentKind.choices)
     status = filters.ChoiceFilter(choices=DocumentStatus.choices)
-    issued_after = filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="gte")
-    issued_before = filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="lt")
+    issued_after = UtcDateTimeFilter(field_name="issued_at", lookup_expr="gte")
+    issued_before = UtcDateTimeFilter(field_name="issued_at", lookup_expr="lt")
 
     class Meta:
         model = Document

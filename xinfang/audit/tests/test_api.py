@@ -92,6 +92,14 @@ class FilterTests:
         assert ids(admin.get(LIST, {"created_after": tomorrow.isoformat()})) == set()
         bad = admin.get(LIST, {"created_after": "yesterday"})
         assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "created_after"
+        # Any offset Python reads is compared in UTC (PostgreSQL itself takes only ±15:59) …
+        far_east = (a.created_at - dt.timedelta(microseconds=1)).astimezone(
+            dt.timezone(dt.timedelta(hours=23, minutes=30))
+        )
+        assert {a.pk, b.pk} <= ids(admin.get(LIST, {"created_after": far_east.isoformat(), "action": "test."}))
+        # … and a time that has no UTC form is refused, not a server error (found by the schema fuzz).
+        edge = admin.get(LIST, {"created_before": "0001-01-01T00:00:00+08:00"})
+        assert edge.status_code == 400 and edge.json()["errors"][0]["attr"] == "created_before"
 
     def test_newest_first_and_bounded_queries(self, mini, django_assert_max_num_queries):
         append_events(30, org_id=mini.town_a.pk)

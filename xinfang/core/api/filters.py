@@ -10,6 +10,7 @@ derive their filter sets from `FilterSet` and declare integers with `IntegerFilt
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -100,3 +101,27 @@ class FilterBackend(filters.DjangoFilterBackend):
     """The default filter backend: views that only list `filterset_fields` get `FilterSet` above."""
 
     filterset_base = FilterSet
+
+
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, compared in UTC. Python takes any offset under 24 hours, PostgreSQL only
+    up to ±15:59 ("time zone displacement out of range"): converted here, and a time that cannot
+    be converted (year 1 with a positive offset, year 9999 with a negative one) is refused."""
+
+    default_error_messages = {"invalid": _("请输入有效的时间（ISO 8601）。")}
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """A time filter that any offset may be given in (see `UtcDateTimeField`)."""
+
+    field_class = UtcDateTimeField
