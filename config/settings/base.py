@@ -482,6 +482,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "SupervisionMeasureEnum": "xinfang.supervision.states.Measure",
         "SupervisionDecisionKindEnum": "xinfang.supervision.states.DecisionKind",
         "SupervisionFollowUpStatusEnum": "xinfang.supervision.states.FollowUpStatus",
+        "ConductKindEnum": "xinfang.publicorder.states.ConductKind",
+        "ConductResponseEnum": "xinfang.publicorder.states.ResponseKind",
+        "OrderWarningKindEnum": "xinfang.publicorder.states.WarningKind",
+        "OrderWarningStatusEnum": "xinfang.publicorder.states.WarningStatus",
+        "LitigationLevelEnum": "xinfang.publicorder.states.LitigationLevel",
     }
 )
 

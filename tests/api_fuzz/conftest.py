@@ -92,7 +92,7 @@ class FuzzWorld:
     webhook_delivery_town_b: Any
     grid_event_town_b: Any  # reported by a grid worker of grid 乙一-1
     mediation_case_town_b: Any  # opened at town B's mediation committee
-    town_b_rows: dict[str, Any]  # town B's risk, outreach and supervision rows: _town_b_extra
+    town_b_rows: dict[str, Any]  # town B's risk, outreach, supervision and order rows: _town_b_extra
     tokens: dict[str, str]
 
     @property
@@ -113,6 +113,8 @@ class FuzzWorld:
             self.town_b_rows["booking"].reference,
             self.town_b_rows["sup_order"].number,
             self.town_b_rows["sup_referral"].number,
+            self.town_b_rows["conduct"].place_text,
+            self.town_b_rows["track"].responsible_person,
         ]
 
 
@@ -246,8 +248,8 @@ def _build_world() -> FuzzWorld:
 
 
 def _town_b_extra(mini: MiniDistrict) -> dict[str, Any]:
-    """Town B's risk decision (with a review flag), outreach and supervision rows, through the real
-    services."""
+    """Town B's risk decision (with a review flag), outreach, supervision and order rows, through
+    the real services."""
     import datetime
 
     from django.utils import timezone
@@ -295,6 +297,7 @@ def _town_b_extra(mini: MiniDistrict) -> dict[str, Any]:
     )
     return {
         **_town_b_supervision(mini),
+        **_town_b_order(mini),
         "decision_list": decision_list,
         "decision": decision,
         "flag": next(f for f in flags if f.decision_id == decision.pk),
@@ -366,6 +369,54 @@ def _town_b_supervision(mini: MiniDistrict) -> dict[str, Any]:
     )
     supervision.meeting_decision_add(actor=leader, meeting=meeting, kind=DecisionKind.OTHER, text="乙街道会议决定。")
     return {"sup_order": order, "sup_referral": referral, "sup_record": record, "sup_meeting": meeting}
+
+
+def _town_b_order(mini: MiniDistrict) -> dict[str, Any]:
+    """Town B's conduct record, cluster warning (a place in town B: its community) and litigation
+    track, through the real services (the warning through the system's check)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from xinfang.petitions.services.triage import matter_triage
+    from xinfang.petitions.states import LevelDecision, Nature
+    from xinfang.petitions.testing import register_walk_in
+    from xinfang.publicorder import services as order
+    from xinfang.publicorder.models import ClusterWarning
+    from xinfang.publicorder.states import ConductKind, LitigationLevel, ResponseKind
+
+    clerk = make_user((Role.RECEPTION_CLERK, mini.town_b_office))
+    matters = [
+        register_walk_in(mini, organisation=mini.town_b_office, title=f"乙一社区噪音扰民{n}", place_org=mini.village_b1)
+        for n in range(3)
+    ]
+    conduct = order.conduct_record(
+        actor=clerk,
+        organisation=mini.town_b_office,
+        data=order.ConductData(
+            kind=ConductKind.LINGERING,
+            occurred_at=timezone.now() - datetime.timedelta(hours=1),
+            place_text="乙街道信访办接待室（TOWNB-ORDER-01）",
+            description="在接待场所滞留，经劝阻离开。",
+            responses=[ResponseKind.DISSUADE],
+            matters=matters[:1],
+        ),
+    )
+    with override_settings(XINFANG_ORDER_WARNING={"WINDOW_DAYS": 30, "THRESHOLD": 3}):
+        order.order_warning_check()
+    warning = ClusterWarning.objects.get(key=f"place:{mini.village_b1.pk}")
+    litigation = matter_triage(actor=clerk, matter=matters[2], level=LevelDecision.THIS_LEVEL, nature=Nature.LITIGATION)
+    track = order.litigation_track_open(
+        actor=clerk,
+        matter=litigation,
+        data=order.LevelData(
+            level=LitigationLevel.FIRST,
+            responsible_org=mini.town_b_office,
+            responsible_person="乙街道责任人TOWNB-LIT-01",
+            reason="首次办理。",
+        ),
+    )
+    return {"conduct": conduct, "warning": warning, "track": track}
 
 
 @pytest.fixture

@@ -112,6 +112,9 @@ def foreign_ids(world: FuzzWorld) -> dict[str, dict[str, Any]]:
                 ("supervision-referrals", "sup_referral"),
                 ("accountability-records", "sup_record"),
                 ("supervision-meetings", "sup_meeting"),
+                ("conduct-records", "conduct"),
+                ("order-warnings", "warning"),
+                ("litigation-tracks", "track"),
             )
         },
     }
@@ -233,6 +236,9 @@ def test_the_world_has_town_b_records(fuzz_world: FuzzWorld, db: None) -> None:
     assert world.webhook_delivery_town_b.endpoint_id == world.webhook_endpoint_town_b.pk
     assert world.grid_event_town_b.grid_id == world.mini.grid_b1_1.pk
     assert world.mediation_case_town_b.organisation_id == world.mini.town_b.pk
+    assert world.town_b_rows["conduct"].organisation_id == world.mini.town_b_office.pk
+    assert world.town_b_rows["warning"].organisation_id == world.mini.village_b1.pk
+    assert world.town_b_rows["track"].matter.registered_org_id == world.mini.town_b_office.pk
 
 
 @pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _op in operations()], ids=lambda v: str(v))
@@ -284,6 +290,9 @@ def test_the_same_ids_are_readable_where_they_belong(fuzz_world: FuzzWorld, db: 
         "supervision-referrals",
         "accountability-records",
         "supervision-meetings",
+        "conduct-records",
+        "order-warnings",
+        "litigation-tracks",
     ):  # mediation cases: only mediators read them (mediation.handle); their control is in mediation's tests
         url = f"/api/v1/{prefix}/{foreign_ids(fuzz_world)[prefix]['id']}/"
         response = client.get(url)

@@ -17,15 +17,13 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import Action
-from xinfang.core.api.actions import LockedWriteMixin, declared_errors, fitted, resource_action
-from xinfang.core.api.etags import with_etag
+from xinfang.core.api.actions import ServiceViewSet, creating, guarded, resource_action
 from xinfang.core.api.fields import (
     StrictBooleanField,
     StrictCharField,
@@ -33,7 +31,6 @@ from xinfang.core.api.fields import (
     StrictPrimaryKeyRelatedField,
 )
 from xinfang.core.api.filters import FilterSet, IntegerFilter
-from xinfang.core.api.idempotency import idempotent
 from xinfang.core.api.views import RestrictedViewSetMixin
 from xinfang.orgs.models import Organisation
 from xinfang.petitions.models import Matter
@@ -358,53 +355,8 @@ def _visible(user: Any, found: Any, field: str) -> Any:
     return found
 
 
-def guarded(policy: Callable[[Any], bool], message: Any) -> list[type[BasePermission]]:
-    """Signed in, and the page's policy (`policies.may_*`): refused with the page's message (403)."""
-
-    class Allowed(BasePermission):
-        def has_permission(self, request: Request, view: Any) -> bool:
-            self.message = str(message)
-            return bool(policy(request.user))
-
-    return [IsAuthenticated, Allowed]
-
-
-class SupervisionApi(
-    RestrictedViewSetMixin,
-    LockedWriteMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
-):
+class SupervisionApi(ServiceViewSet):
     """Base of the resources: `restrict_action` reads, the page's policy, one service per write."""
-
-    def create_with(self, request: Request, body: Any, make: Callable[[Any, dict[str, Any]], Any]) -> Response:
-        """The body checked, ONE service call (its field errors fitted to the body), 201 with the row."""
-        serializer = body(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            created = make(request.user, dict(serializer.validated_data))
-        except ValidationError as exc:
-            raise fitted(exc, serializer.fields) from exc
-        fresh = self.queryset.get(pk=created.pk)  # type: ignore[union-attr]
-        answer = Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
-        answer["Location"] = f"{request.path.rstrip('/')}/{fresh.pk}/"
-        return with_etag(answer, fresh)
-
-
-def creating(
-    body: Any, answer: Any, make: Callable[[Any, dict[str, Any]], Any], doc: str, codes: Iterable[str] = ()
-) -> Any:
-    """A resource's create (POST, Idempotency-Key honoured): `make(user, values)` is its one service call."""
-
-    @extend_schema(request=body, responses={201: answer})
-    @idempotent
-    def create(self: SupervisionApi, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.create_with(request, body, make)
-
-    create.__doc__ = doc
-    create.validation_errors = declared_errors(body, codes)  # type: ignore[attr-defined]
-    return create
 
 
 def _post(url_path: str, body: Any, answer: Any, codes: Iterable[str] = ()) -> Callable[[Any], Any]:

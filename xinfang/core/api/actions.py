@@ -1,6 +1,8 @@
 """The one decorator for a write action on a resource: POST …/{id}/<url_path>/ with the
 Idempotency-Key honoured (replays answer from the stored response), If-Match checked against the
-resource's ETag, and the request body and responses documented in the schema."""
+resource's ETag, and the request body and responses documented in the schema. Also the pieces of a
+resource over an app's services (supervision, order): `guarded` (the page's policy as the
+permission), `ServiceViewSet` (restricted reads, `locked_write`, `create_with`) and `creating`."""
 
 from __future__ import annotations
 
@@ -11,14 +13,17 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import empty
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .etags import checks_if_match, if_match_check, lock, with_etag
 from .idempotency import idempotent
+from .views import RestrictedViewSetMixin
 
 
 def write_action(
@@ -117,3 +122,55 @@ class LockedWriteMixin:
             return self.get_object()  # type: ignore[attr-defined]
         except Http404:
             return self.queryset.get(pk=pk)  # type: ignore[attr-defined]
+
+
+def guarded(policy: Callable[[Any], bool], message: Any) -> list[type[BasePermission]]:
+    """Signed in, and the page's policy (an app's `policies.may_*`): refused with the page's
+    message (403)."""
+
+    class Allowed(BasePermission):
+        def has_permission(self, request: Request, view: Any) -> bool:
+            self.message = str(message)
+            return bool(policy(request.user))
+
+    return [IsAuthenticated, Allowed]
+
+
+class ServiceViewSet(
+    RestrictedViewSetMixin,
+    LockedWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Base of a resource over an app's services: `restrict_action` reads (or the app's selectors in
+    `get_queryset`), the page's policy (`guarded`), one service per write (`creating`,
+    `locked_write`)."""
+
+    def create_with(self, request: Request, body: Any, make: Callable[[Any, dict[str, Any]], Any]) -> Response:
+        """The body checked, ONE service call (its field errors fitted to the body), 201 with the row."""
+        serializer = body(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            created = make(request.user, dict(serializer.validated_data))
+        except ValidationError as exc:
+            raise fitted(exc, serializer.fields) from exc
+        fresh = self.queryset.get(pk=created.pk)  # type: ignore[union-attr]
+        answer = Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        answer["Location"] = f"{request.path.rstrip('/')}/{fresh.pk}/"
+        return with_etag(answer, fresh)
+
+
+def creating(
+    body: Any, answer: Any, make: Callable[[Any, dict[str, Any]], Any], doc: str, codes: Iterable[str] = ()
+) -> Any:
+    """A resource's create (POST, Idempotency-Key honoured): `make(user, values)` is its one service call."""
+
+    @extend_schema(request=body, responses={201: answer})
+    @idempotent
+    def create(self: ServiceViewSet, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.create_with(request, body, make)
+
+    create.__doc__ = doc
+    create.validation_errors = declared_errors(body, codes)  # type: ignore[attr-defined]
+    return create
